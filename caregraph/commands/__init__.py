@@ -1,0 +1,19 @@
+"""Command modules. Each module defines ``register(app)``; :func:`register_all` adds them in order."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+__all__ = ["register_all", "COMMAND_MODULES"]
+
+COMMAND_MODULES: tuple[str, ...] = (
+    # one line per command module; keep this list sorted by when the commands were added
+)
+
+
+def register_all(app: typer.Typer) -> None:
+    """Register every command module's commands on ``app``."""
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)

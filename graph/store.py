@@ -1,0 +1,119 @@
+"""The store port: the one interface both graph stores (LadybugDB, Neo4j) implement, and its errors.
+
+Services, ingest and the CLI only talk to a :class:`GraphStore`; which adapter is behind it comes from settings
+(:func:`graph.factory.open_store`). Adapters re-raise driver errors as :class:`StoreError` subclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import pyarrow as pa
+
+from graph.queries import Query
+from graph.tables import CareTables
+
+__all__ = [
+    "StoreError",
+    "StoreLockedError",
+    "StoreUnavailableError",
+    "StoreDataError",
+    "StoreQueryTimeout",
+    "ProgressFn",
+    "LoadReport",
+    "StoreCounts",
+    "GraphStore",
+]
+
+
+class StoreError(RuntimeError):
+    """Base of every store error."""
+
+
+class StoreLockedError(StoreError):
+    """The embedded store is held by another writing process (LadybugDB allows one writer)."""
+
+
+class StoreUnavailableError(StoreError):
+    """The store cannot be reached (Neo4j down, embedded store missing or not openable)."""
+
+
+class StoreDataError(StoreError):
+    """Data handed to the store breaks its rules (unknown reference, duplicate key); nothing was written."""
+
+
+class StoreQueryTimeout(StoreError):
+    """A query ran past its time limit and was interrupted."""
+
+
+ProgressFn = Callable[[str, int, int], None]
+"""Progress callback: (step description, steps done, steps total)."""
+
+
+@dataclass
+class LoadReport:
+    """What a load did, per table: rows new, rows changed, rows unchanged (skipped)."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def changed_anything(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+
+@dataclass(frozen=True)
+class StoreCounts:
+    """Node counts per label and relationship counts per type."""
+
+    nodes: Mapping[str, int]
+    relationships: Mapping[str, int]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """The store interface.
+
+    Every adapter stores the graph described in :mod:`graph.schema` and answers the named queries of
+    :mod:`graph.queries`, rendering them in its own dialect.
+    """
+
+    backend: str
+
+    def ensure_schema(self) -> None:
+        """Create node/relationship tables (LadybugDB) or constraints and indexes (Neo4j) if absent."""
+
+    def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
+        """Upsert the tables (already pseudonymised) in one all-or-nothing unit; idempotent.
+
+        Rows are keyed by their table's key: new keys are created, changed rows are updated (including their
+        relationships), identical rows are left alone. Referential integrity is checked against the tables and the
+        store before anything is written; a violation raises :class:`StoreDataError` and writes nothing.
+        """
+        ...
+
+    def counts(self) -> StoreCounts:
+        """Node and relationship counts."""
+        ...
+
+    def read_table(self, name: str) -> pa.Table:
+        """The entity table ``name`` as stored, in the table's column layout (key column name, pseudonym for BSN)."""
+        ...
+
+    def snapshot(self) -> CareTables:
+        """Every entity table as stored (for analytics and exports)."""
+        ...
+
+    def run(self, query: Query, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> pa.Table:
+        """Run a named read query with parameters; returns its columns as an Arrow table."""
+        ...
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailableError` unless the store answers a trivial query."""
+
+    def close(self) -> None:
+        """Release the database (and its file lock)."""
