@@ -11,7 +11,9 @@ import hmac
 
 import pyarrow as pa
 
-__all__ = ["bsn_is_valid", "bsn_check_digit", "pseudonymise_bsn", "pseudonymise_column", "SYNTHETIC_BSN_PREFIX"]
+from graph.tables import CareTables
+
+__all__ = ["pseudonymise_tables", "bsn_is_valid", "bsn_check_digit", "pseudonymise_bsn", "pseudonymise_column", "SYNTHETIC_BSN_PREFIX"]
 
 SYNTHETIC_BSN_PREFIX = "9999"
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
@@ -53,3 +55,19 @@ def pseudonymise_column(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Ar
     """Pseudonymise a string column of BSNs (nulls stay null)."""
     out = [None if v is None else pseudonymise_bsn(v, key) for v in values.to_pylist()]
     return pa.array(out, pa.string())
+
+
+def pseudonymise_tables(tables: CareTables, key: bytes) -> CareTables:
+    """Replace the members' ``bsn`` column by ``bsn_pseudonym`` (keyed HMAC); other tables are unchanged.
+
+    Tables that are already pseudonymised are returned as they are.
+    """
+    if "members" not in tables:
+        return tables
+    members = tables["members"]
+    if "bsn" not in members.column_names:
+        return tables
+    idx = members.column_names.index("bsn")
+    pseudo = pseudonymise_column(members.column("bsn"), key)
+    members = members.set_column(idx, pa.field("bsn_pseudonym", pa.string()), pseudo)
+    return tables.with_table("members", members)

@@ -314,9 +314,19 @@ def arrow_type(t: ColumnType) -> pa.DataType:
     return _ARROW[t]
 
 
-def table_arrow_schema(spec: TableSpec) -> pa.Schema:
-    """Arrow schema of an entity table as it is read from and written to files."""
-    return pa.schema([pa.field(c.name, _ARROW[c.type], nullable=not c.required) for c in spec.columns])
+def table_arrow_schema(spec: TableSpec, *, pseudonymised: bool = False) -> pa.Schema:
+    """Arrow schema of an entity table.
+
+    As read from and written to files, members carry ``bsn``; once pseudonymised (what stores accept and return),
+    that column is ``bsn_pseudonym`` instead.
+    """
+    return pa.schema(
+        [
+            pa.field("bsn_pseudonym" if pseudonymised and c.name == "bsn" else c.name, _ARROW[c.type],
+                     nullable=not c.required)
+            for c in spec.columns
+        ]
+    )
 
 
 def graph_property(spec: TableSpec, column: str) -> str:

@@ -82,6 +82,14 @@ class CareTables:
     def from_mapping(cls, tables: Mapping[str, pa.Table]) -> CareTables:
         return cls(dict(tables))
 
+    @property
+    def pseudonymised(self) -> bool:
+        """True unless the members table still carries a ``bsn`` column with values in clear."""
+        if "members" not in self.tables:
+            return True
+        m = self.tables["members"]
+        return "bsn" not in m.column_names or m.column("bsn").null_count == m.num_rows
+
 
 def conform(table: pa.Table, spec: TableSpec) -> pa.Table:
     """Select and cast ``table``'s columns to the spec's schema (missing optional columns become null).
@@ -91,7 +99,7 @@ def conform(table: pa.Table, spec: TableSpec) -> pa.Table:
     ValueError
         If a required column is missing or a column cannot be cast.
     """
-    schema = table_arrow_schema(spec)
+    schema = table_arrow_schema(spec, pseudonymised="bsn_pseudonym" in table.column_names)
     if table.schema.equals(schema):
         return table
     cols = []

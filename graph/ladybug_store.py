@@ -1,0 +1,496 @@
+"""The embedded store: LadybugDB (the maintained fork of Kuzu) in one file on disk.
+
+Design, from what was measured (``shared/reference/graph-stores.md`` §2):
+
+- **One writer.** A LadybugDB file has one read-write process; a second one fails at once with a lock error, which
+  is turned into :class:`~graph.store.StoreLockedError` naming the holder's PID. Read-only processes may open it.
+- **Bulk, all-or-nothing loads.** :meth:`LadybugStore.load` first diffs the incoming tables against what is stored
+  (in Arrow/polars, not row by row in Cypher), then in ONE transaction ``COPY``-s the new rows (nodes, then their
+  relationships), updates changed rows with ``LOAD FROM $table MATCH … SET`` (bare column names: the fast form) and
+  re-links relationships whose foreign keys changed. Identical rows are not touched, so a second load of the same
+  data writes nothing. A kill at any moment leaves the store as before or fully loaded (WAL replay on reopen).
+- **After a failed write the Database is reopened**: in ladybug 0.22.0 a ``COPY`` after a rolled-back ``COPY`` in
+  the same Database crashes the process, so a rollback always closes and reopens the file.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ladybug as lb
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graph.ddl import all_rel_specs, ladybug_ddl, node_specs
+from graph.domains import DOMAINS
+from graph.queries import Query
+from graph.schema import TABLE_ORDER, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
+from graph.store import (
+    LoadReport,
+    ProgressFn,
+    StoreCounts,
+    StoreDataError,
+    StoreError,
+    StoreLockedError,
+    StoreQueryTimeout,
+    StoreUnavailableError,
+)
+from graph.tables import CareTables, conform
+
+__all__ = ["LadybugStore", "domains_table"]
+
+_LOCK_RE = re.compile(r"Could not set lock on file.*?\(Lock is held by PID (\d+)\)", re.S)
+
+
+def domains_table() -> pa.Table:
+    """The built-in domains as an entity table."""
+    return pa.table(
+        {
+            "domain_code": [d.code for d in DOMAINS],
+            "name_nl": [d.name_nl for d in DOMAINS],
+            "name_en": [d.name_en for d in DOMAINS],
+            "zrm": [d.zrm for d in DOMAINS],
+        }
+    )
+
+
+def _translate(e: Exception, path: Path) -> StoreError:
+    msg = str(e)
+    m = _LOCK_RE.search(msg)
+    if m or "Could not set lock" in msg:
+        pid = m.group(1) if m else "?"
+        return StoreLockedError(
+            f"The embedded store {path} is in use by another process (PID {pid}), probably `caregraph serve` or a "
+            "running load. LadybugDB allows one writing process at a time: stop that process and try again, or send "
+            "the data through the running server (POST /api/v1/ingest)."
+        )
+    if "Interrupted" in msg:
+        return StoreQueryTimeout(f"query interrupted after its time limit: {msg}")
+    return StoreError(msg)
+
+
+def _stored_schema(spec: TableSpec) -> pa.Schema:
+    return table_arrow_schema(spec, pseudonymised=True)
+
+
+def _node_layout(spec: TableSpec) -> list[tuple[str, str]]:
+    """(table column as stored, node property) pairs in DDL order."""
+    out = []
+    for f in _stored_schema(spec):
+        src = "bsn" if f.name == "bsn_pseudonym" else f.name
+        out.append((f.name, graph_property(spec, src)))
+    return out
+
+
+def _rel_columns(spec: TableSpec, rel: RelSpec) -> list[tuple[str, str]]:
+    """(table column, relationship property) pairs of a relationship's properties."""
+    return [(p, "id" if p == spec.key else p) for p in rel.properties]
+
+
+class LadybugStore:
+    """:class:`graph.store.GraphStore` on an embedded LadybugDB file."""
+
+    backend = "ladybug"
+
+    def __init__(self, path: Path, *, read_only: bool, query_timeout_s: float) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self.query_timeout_s = query_timeout_s
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._generation = 0
+        self._db: Any = None
+        self._conn: Any = None
+        self._connect()
+
+    # ------------------------------------------------------------------ opening and closing
+    @classmethod
+    def open(
+        cls, path: Path | str, *, read_only: bool = False, create: bool = True, query_timeout_s: float = 30.0
+    ) -> LadybugStore:
+        """Open (and, unless ``read_only``, create) the database file at ``path``.
+
+        Raises
+        ------
+        StoreLockedError
+            Another process holds the write lock.
+        StoreUnavailableError
+            ``read_only`` (or not ``create``) and there is no database at ``path``.
+        """
+        path = Path(path)
+        if (read_only or not create) and not path.exists():
+            raise StoreUnavailableError(
+                f"no caregraph store at {path}: run `caregraph load DIR` or `caregraph demo` first"
+            )
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        store = cls(path, read_only=read_only, query_timeout_s=query_timeout_s)
+        if not read_only:
+            store.ensure_schema()
+        return store
+
+    def _connect(self) -> None:
+        try:
+            self._db = lb.Database(str(self.path), read_only=self.read_only)
+            self._conn = lb.Connection(self._db)
+        except RuntimeError as e:
+            raise _translate(e, self.path) from e
+        self._generation += 1
+
+    def _reopen(self) -> None:
+        """Close and reopen the Database (after any failed write; see the module docstring)."""
+        with self._lock:
+            self._close_handles()
+            self._connect()
+
+    def _close_handles(self) -> None:
+        for obj in (self._conn, self._db):
+            if obj is not None:
+                try:
+                    obj.close()
+                except Exception:  # noqa: S110 - closing a broken handle must not mask the real error
+                    pass
+        self._conn = None
+        self._db = None
+
+    def close(self) -> None:
+        """Close the database and release its file lock."""
+        with self._lock:
+            self._close_handles()
+
+    def __enter__(self) -> LadybugStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ low level
+    def _execute(self, conn: Any, text: str, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return conn.execute(text, dict(params) if params else {})
+        except RuntimeError as e:
+            raise _translate(e, self.path) from e
+
+    def _reader(self) -> Any:
+        """A connection for reads in the calling thread (connections are cheap; reads run concurrently)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or getattr(self._local, "generation", -1) != self._generation:
+            if self._db is None:
+                raise StoreUnavailableError(f"the store {self.path} is closed")
+            conn = lb.Connection(self._db)
+            self._local.conn = conn
+            self._local.generation = self._generation
+        return conn
+
+    def _arrow(self, text: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> pa.Table:
+        conn = self._reader()
+        conn.set_query_timeout(int(1000 * (timeout_s or self.query_timeout_s)))
+        result = self._execute(conn, text, params)
+        table = result.get_as_arrow()
+        return _normalise(table)
+
+    @contextmanager
+    def _write(self) -> Iterator[Any]:
+        """One write transaction; on any error it is rolled back and the Database reopened."""
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open read-only")
+        with self._lock:
+            conn = self._conn
+            conn.set_query_timeout(0)
+            self._execute(conn, "BEGIN TRANSACTION")
+            try:
+                yield conn
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except RuntimeError:
+                    pass  # LadybugDB already rolled back on the error
+                self._reopen()
+                raise
+            self._execute(conn, "COMMIT")
+
+    # ------------------------------------------------------------------ schema
+    def ensure_schema(self) -> None:
+        """Create every node and relationship table (idempotent) and the built-in domains."""
+        with self._lock:
+            for stmt in ladybug_ddl():
+                self._execute(self._conn, stmt)
+        if self._arrow("MATCH (d:Domain) RETURN count(d) AS n").column(0)[0].as_py() == 0:
+            self.load(CareTables({"domains": domains_table()}))
+
+    # ------------------------------------------------------------------ reads
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailableError` unless the store answers."""
+        try:
+            self._arrow("RETURN 1 AS one", timeout_s=5)
+        except StoreError as e:
+            raise StoreUnavailableError(f"store {self.path} does not answer: {e}") from e
+
+    def counts(self) -> StoreCounts:
+        """Node counts per label and relationship counts per type."""
+        nodes = {
+            t.label: int(self._arrow(f"MATCH (n:{t.label}) RETURN count(n) AS n").column(0)[0].as_py())
+            for t in node_specs()
+            if t.label
+        }
+        rels = {
+            r.type: int(self._arrow(f"MATCH ()-[r:{r.type}]->() RETURN count(r) AS n").column(0)[0].as_py())
+            for _, r in all_rel_specs()
+        }
+        return StoreCounts(nodes=nodes, relationships=rels)
+
+    def read_table(self, name: str) -> pa.Table:
+        """The stored entity table ``name`` (members with ``bsn_pseudonym``), sorted by key."""
+        spec = table_spec(name)
+        if spec.rel_only is not None:
+            rel = spec.rel_only
+            cols = [f"c.{prop} AS {col}" for col, prop in _rel_columns(spec, rel)]
+            text = (
+                f"MATCH (a:{rel.source_label})-[c:{rel.type}]->(b:{rel.target_label}) "
+                f"RETURN {', '.join(cols)}, a.id AS {rel.source_column}, b.id AS {rel.target_column}"
+            )
+        else:
+            cols = [f"n.{prop} AS {col}" for col, prop in _node_layout(spec)]
+            text = f"MATCH (n:{spec.label}) RETURN {', '.join(cols)}"
+        table = self._arrow(text + f" ORDER BY {spec.key}")
+        return conform(table, spec)
+
+    def snapshot(self) -> CareTables:
+        """Every entity table as stored."""
+        return CareTables({name: self.read_table(name) for name in TABLE_ORDER})
+
+    def run(self, query: Query, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> pa.Table:
+        """Run a named read query; columns are renamed to ``query.columns``."""
+        table = self._arrow(query.render("ladybug"), params, timeout_s=timeout_s)
+        if query.columns and len(query.columns) == table.num_columns:
+            table = table.rename_columns(list(query.columns))
+        return table
+
+    # ------------------------------------------------------------------ load
+    def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
+        """Upsert ``tables`` in one transaction (see the module docstring). Idempotent.
+
+        Raises
+        ------
+        StoreDataError
+            Clear BSNs in the members table, or a foreign key that points at nothing in ``tables`` or the store.
+            Nothing is written.
+        """
+        t0 = time.perf_counter()
+        if not tables.pseudonymised:
+            raise StoreDataError("members.bsn holds BSNs in clear: pseudonymise them before loading")
+        incoming = {n: _to_stored(tables[n], table_spec(n)) for n in tables}
+        report = LoadReport()
+        plans: list[_TablePlan] = []
+        stored_keys: dict[str, pa.Array] = {}
+        steps = len(incoming) + 1
+        for i, name in enumerate(TABLE_ORDER):
+            if name not in incoming:
+                continue
+            spec = table_spec(name)
+            _check_unique(incoming[name], spec)
+            existing = self.read_table(name)
+            stored_keys[name] = existing.column(spec.key)
+            plan = _diff(incoming[name], existing, spec)
+            plans.append(plan)
+            report.created[name] = plan.new.num_rows
+            report.updated[name] = plan.changed.num_rows
+            report.unchanged[name] = plan.unchanged
+            if progress:
+                progress(f"compared {name}", i + 1, steps)
+        self._check_references(incoming, stored_keys)
+        if any(p.new.num_rows or p.changed.num_rows for p in plans):
+            with self._write() as conn:
+                for plan in plans:
+                    self._apply(conn, plan)
+            with self._lock:
+                self._execute(self._conn, "CHECKPOINT")
+        if progress:
+            progress("written", steps, steps)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _check_references(self, incoming: dict[str, pa.Table], stored_keys: dict[str, pa.Array]) -> None:
+        for name, table in incoming.items():
+            spec = table_spec(name)
+            for col in spec.columns:
+                if col.references is None or table.num_rows == 0:
+                    continue
+                values = table.column(col.name)
+                target = table_spec(col.references)
+                known = []
+                if col.references in incoming:
+                    known.append(incoming[col.references].column(target.key))
+                if col.references in stored_keys:
+                    known.append(stored_keys[col.references])
+                else:
+                    known.append(self._keys(target))
+                known_all = pa.chunked_array([k.cast(pa.string()) for k in known if len(k)], type=pa.string())
+                present = pc.is_in(values, value_set=known_all.combine_chunks()) if len(known_all) else None
+                missing_mask = pc.and_(pc.is_valid(values), pc.invert(present)) if present is not None else (
+                    pc.is_valid(values)
+                )
+                bad = pc.filter(pa.table({"key": table.column(spec.key), "value": values}), missing_mask)
+                if bad.num_rows:
+                    first = bad.slice(0, 1).to_pylist()[0]
+                    raise StoreDataError(
+                        f"{name}: {bad.num_rows} row(s) reference a {col.references[:-1] if col.references.endswith('s') else col.references} "
+                        f"that does not exist; first: {spec.key}={first['key']!r}, field {col.name!r}, value "
+                        f"{first['value']!r} (not in this load and not in the store). Nothing was written."
+                    )
+
+    def _keys(self, spec: TableSpec) -> pa.Array:
+        if spec.rel_only is not None:
+            return self.read_table(spec.name).column(spec.key).combine_chunks()
+        return self._arrow(f"MATCH (n:{spec.label}) RETURN n.id AS id").column(0).combine_chunks()
+
+    def _apply(self, conn: Any, plan: _TablePlan) -> None:
+        spec = plan.spec
+        if spec.rel_only is not None:
+            rel = spec.rel_only
+            if plan.changed.num_rows:
+                _delete_rels_by_id(self, conn, spec, rel, plan.changed_old)
+            for part in (plan.new, plan.changed):
+                if part.num_rows:
+                    self._copy_rel(conn, spec, rel, part)
+            return
+        layout = _node_layout(spec)
+        if plan.new.num_rows:
+            node = pa.table({prop: plan.new.column(col) for col, prop in layout})
+            self._execute(conn, f"COPY {spec.label} FROM $t", {"t": node})
+            for rel in spec.rels:
+                self._copy_rel(conn, spec, rel, plan.new)
+        if plan.changed.num_rows:
+            node = pa.table({prop: plan.changed.column(col) for col, prop in layout})
+            sets = ", ".join(f"n.{prop} = {prop}" for _, prop in layout if prop != "id")
+            self._execute(conn, f"LOAD FROM $t MATCH (n:{spec.label} {{id: id}}) SET {sets}", {"t": node})
+            for rel in spec.rels:
+                cols = [c for c in (rel.source_column, rel.target_column) if c != spec.key]
+                moved = _rows_differing(plan.changed, plan.changed_old, spec.key, [*cols, *rel.properties])
+                if moved.num_rows:
+                    keys = pa.table({"k": moved.column(spec.key)})
+                    own_is_source = rel.source_column == spec.key
+                    pattern = (
+                        f"(a:{rel.source_label} {{id: k}})-[r:{rel.type}]->()"
+                        if own_is_source
+                        else f"()-[r:{rel.type}]->(b:{rel.target_label} {{id: k}})"
+                    )
+                    self._execute(conn, f"LOAD FROM $t MATCH {pattern} DELETE r", {"t": keys})
+                    self._copy_rel(conn, spec, rel, moved)
+
+    def _copy_rel(self, conn: Any, spec: TableSpec, rel: RelSpec, rows: pa.Table) -> None:
+        src = rows.column(rel.source_column)
+        dst = rows.column(rel.target_column)
+        mask = pc.and_(pc.is_valid(src), pc.is_valid(dst))
+        data = {"from": src, "to": dst}
+        for col, prop in _rel_columns(spec, rel):
+            data[prop] = rows.column(col)
+        t = pa.table(data).filter(mask)
+        if t.num_rows:
+            self._execute(conn, f"COPY {rel.type} FROM $t", {"t": t})
+
+
+# ---------------------------------------------------------------------- diffing (pure functions)
+class _TablePlan:
+    def __init__(self, spec: TableSpec, new: pa.Table, changed: pa.Table, changed_old: pa.Table, unchanged: int):
+        self.spec = spec
+        self.new = new
+        self.changed = changed
+        self.changed_old = changed_old
+        self.unchanged = unchanged
+
+
+def _to_stored(table: pa.Table, spec: TableSpec) -> pa.Table:
+    """The table in its stored layout: a members table without pseudonyms gets an empty ``bsn_pseudonym``."""
+    if spec.name == "members" and "bsn_pseudonym" not in table.column_names:
+        table = table.drop_columns([c for c in ("bsn",) if c in table.column_names])
+        table = table.append_column(pa.field("bsn_pseudonym", pa.string()), pa.nulls(table.num_rows, pa.string()))
+    return conform(table, spec)
+
+
+def _check_unique(table: pa.Table, spec: TableSpec) -> None:
+    keys = table.column(spec.key)
+    if pc.count_distinct(keys).as_py() != table.num_rows:
+        counts = pc.value_counts(keys)
+        dup = [v["values"] for v in counts.to_pylist() if v["counts"] > 1][:3]
+        raise StoreDataError(f"{spec.name}: duplicate {spec.key} in this load: {', '.join(map(repr, dup))}")
+
+
+def _diff(incoming: pa.Table, existing: pa.Table, spec: TableSpec) -> _TablePlan:
+    key = spec.key
+    if existing.num_rows == 0:
+        empty = incoming.slice(0, 0)
+        return _TablePlan(spec, incoming, empty, empty, 0)
+    inc = pl.from_arrow(incoming)
+    ex = pl.from_arrow(existing)
+    assert isinstance(inc, pl.DataFrame) and isinstance(ex, pl.DataFrame)
+    new = inc.join(ex.select(key), on=key, how="anti")
+    both = inc.join(ex, on=key, how="inner", suffix="__old")
+    cols = [c for c in incoming.column_names if c != key]
+    if cols:
+        differs = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in cols])
+        changed = both.filter(differs)
+    else:
+        changed = both.head(0)
+    changed_new = changed.select(incoming.column_names)
+    changed_old = changed.select([key, *[pl.col(f"{c}__old").alias(c) for c in cols]])
+    schema = incoming.schema
+    return _TablePlan(
+        spec,
+        new.to_arrow().cast(schema),
+        changed_new.to_arrow().cast(schema),
+        changed_old.to_arrow().cast(schema),
+        both.height - changed.height,
+    )
+
+
+def _rows_differing(new: pa.Table, old: pa.Table, key: str, cols: list[str]) -> pa.Table:
+    """Rows of ``new`` whose ``cols`` differ from the same key's row in ``old`` (both in the same key order)."""
+    n = pl.from_arrow(new)
+    o = pl.from_arrow(old)
+    assert isinstance(n, pl.DataFrame) and isinstance(o, pl.DataFrame)
+    j = n.join(o.select([key, *cols]), on=key, how="inner", suffix="__old")
+    mask = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in cols])
+    return j.filter(mask).select(new.column_names).to_arrow().cast(new.schema)
+
+
+def _delete_rels_by_id(store: LadybugStore, conn: Any, spec: TableSpec, rel: RelSpec, old: pa.Table) -> None:
+    key = spec.key
+    t = pa.table(
+        {
+            "rid": old.column(key),
+            "src": old.column(rel.source_column),
+            "dst": old.column(rel.target_column),
+        }
+    )
+    store._execute(
+        conn,
+        f"LOAD FROM $t MATCH (a:{rel.source_label} {{id: src}})-[r:{rel.type}]->(b:{rel.target_label} {{id: dst}}) "
+        "WHERE r.id = rid DELETE r",
+        {"t": t},
+    )
+
+
+def _normalise(table: pa.Table) -> pa.Table:
+    """Arrow results as the rest of caregraph expects them: decimals (from sum) as int64, large strings as strings."""
+    cols = []
+    changed = False
+    for f in table.schema:
+        col = table.column(f.name)
+        if pa.types.is_decimal(f.type):
+            col = col.cast(pa.int64())
+            changed = True
+        elif pa.types.is_large_string(f.type):
+            col = col.cast(pa.string())
+            changed = True
+        cols.append(col)
+    if not changed:
+        return table
+    return pa.table(cols, names=table.column_names)
