@@ -13,7 +13,14 @@ import pyarrow as pa
 
 from graph.tables import CareTables
 
-__all__ = ["pseudonymise_tables", "bsn_is_valid", "bsn_check_digit", "pseudonymise_bsn", "pseudonymise_column", "SYNTHETIC_BSN_PREFIX"]
+__all__ = [
+    "SYNTHETIC_BSN_PREFIX",
+    "bsn_check_digit",
+    "bsn_is_valid",
+    "pseudonymise_bsn",
+    "pseudonymise_column",
+    "pseudonymise_tables",
+]
 
 SYNTHETIC_BSN_PREFIX = "9999"
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)

@@ -15,6 +15,7 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
@@ -153,10 +154,8 @@ class LadybugStore:
     def _close_handles(self) -> None:
         for obj in (self._conn, self._db):
             if obj is not None:
-                try:
+                with contextlib.suppress(Exception):  # closing a broken handle must not mask the real error
                     obj.close()
-                except Exception:  # noqa: S110 - closing a broken handle must not mask the real error
-                    pass
         self._conn = None
         self._db = None
 
@@ -208,10 +207,8 @@ class LadybugStore:
             try:
                 yield conn
             except BaseException:
-                try:
+                with contextlib.suppress(RuntimeError):  # LadybugDB may already have rolled back
                     conn.execute("ROLLBACK")
-                except RuntimeError:
-                    pass  # LadybugDB already rolled back on the error
                 self._reopen()
                 raise
             self._execute(conn, "COMMIT")
@@ -341,8 +338,8 @@ class LadybugStore:
                 if bad.num_rows:
                     first = bad.slice(0, 1).to_pylist()[0]
                     raise StoreDataError(
-                        f"{name}: {bad.num_rows} row(s) reference a {col.references[:-1] if col.references.endswith('s') else col.references} "
-                        f"that does not exist; first: {spec.key}={first['key']!r}, field {col.name!r}, value "
+                        f"{name}: {bad.num_rows} row(s) reference {col.references} that do not exist; first: "
+                        f"{spec.key}={first['key']!r}, field {col.name!r}, value "
                         f"{first['value']!r} (not in this load and not in the store). Nothing was written."
                     )
 

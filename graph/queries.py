@@ -32,7 +32,7 @@ BANNED_SHARED: tuple[tuple[str, str], ...] = (
     (r"(?i)\*\s*(\]|\.\.\s*\])", "unbounded variable-length path"),
 )
 
-ALL_QUERIES: dict[str, "Query"] = {}
+ALL_QUERIES: dict[str, Query] = {}
 
 
 @dataclass(frozen=True)
