@@ -1,0 +1,129 @@
+"""The in-memory SQL engine the analytics run on: DuckDB over the Arrow care tables, as of one date.
+
+The tables are registered zero-copy; a few views shared by many rules are defined once:
+
+``active_iv``
+    interventions active on the as-of date (``start_date <= as_of`` and (``end_date`` null or ``>= as_of``)),
+    with the household's ``district_id``.
+``active_coord``
+    coordinations (regisseur assignments) active on the as-of date.
+``latest_score``
+    per (household, domain) the latest assessment on or before the as-of date (ties: the lowest score).
+``hh``
+    households with district, opened_on, closed_on.
+
+Nothing here reads a store: a :class:`~graph.tables.CareTables` goes in, Arrow tables come out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from analytics.results import FLAG_TABLE_SCHEMA
+from graph.tables import CareTables
+
+__all__ = ["Engine", "date_literal", "sql_str"]
+
+_TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
+           "assessments")
+
+
+def date_literal(d: date) -> str:
+    """A SQL date literal (from a real :class:`datetime.date`, so nothing can be injected).
+
+    >>> date_literal(date(2024, 6, 30))
+    "DATE '2024-06-30'"
+    """
+    if not isinstance(d, date):
+        raise TypeError(f"expected a date, got {type(d).__name__}")
+    return f"DATE '{d.isoformat()}'"
+
+
+def sql_str(s: str) -> str:
+    """A SQL string literal with quotes escaped.
+
+    >>> sql_str("it's")
+    "'it''s'"
+    """
+    return "'" + s.replace("'", "''") + "'"
+
+
+class Engine:
+    """A DuckDB connection holding the care tables and the shared views for one as-of date."""
+
+    def __init__(self, tables: CareTables, as_of: date, *, threads: int | None = None) -> None:
+        self.as_of = as_of
+        self.D = date_literal(as_of)
+        self.con = duckdb.connect(":memory:")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        for name in _TABLES:
+            self.con.register(f"t_{name}", tables[name])
+        D = self.D
+        self.con.execute(
+            f"""
+            CREATE TEMP VIEW hh AS
+              SELECT household_id, district_id, opened_on, closed_on FROM t_households;
+            CREATE TEMP VIEW active_iv AS
+              SELECT i.*, h.district_id FROM t_interventions i LEFT JOIN t_households h USING (household_id)
+              WHERE i.start_date <= {D} AND (i.end_date IS NULL OR i.end_date >= {D});
+            CREATE TEMP VIEW active_coord AS
+              SELECT * FROM t_coordinations
+              WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D});
+            CREATE TEMP VIEW latest_score AS
+              SELECT household_id, domain_code, score, assessed_on, assessment_id FROM (
+                SELECT *, row_number() OVER (PARTITION BY household_id, domain_code
+                                             ORDER BY assessed_on DESC, score ASC, assessment_id) AS rn
+                FROM t_assessments WHERE assessed_on <= {D}) WHERE rn = 1;
+            """
+        )
+
+    def query(self, sql: str) -> pa.Table:
+        """Run SQL and return the result as an Arrow table."""
+        return self.con.sql(sql).to_arrow_table()
+
+    def flag_table(self, *, flag: str, rule_version: str, subject_kind: str, thresholds: Mapping[str, Any],
+                   sql: str) -> pa.Table:
+        """Run a rule's SQL and shape it as the flat flag table.
+
+        The SQL returns ``subject_id, district_id, severity, evidence, explanation`` (evidence as JSON text);
+        the constant columns (flag, version, kind, thresholds) are added here.
+        """
+        t = self.query(f"SELECT subject_id, district_id, severity, CAST(evidence AS VARCHAR) AS evidence, "
+                       f"explanation FROM ({sql}) ORDER BY subject_id")
+        n = t.num_rows
+        thr = json.dumps(dict(thresholds), sort_keys=True, default=_jsonable)
+        cols = {
+            "flag": pa.array([flag] * n, pa.string()),
+            "rule_version": pa.array([rule_version] * n, pa.string()),
+            "subject_kind": pa.array([subject_kind] * n, pa.string()),
+            "subject_id": t.column("subject_id").cast(pa.string()),
+            "district_id": t.column("district_id").cast(pa.string()),
+            "severity": t.column("severity").cast(pa.string()),
+            "thresholds": pa.array([thr] * n, pa.string()),
+            "evidence": t.column("evidence").cast(pa.string()),
+            "explanation": t.column("explanation").cast(pa.string()),
+        }
+        return pa.Table.from_pydict(cols, schema=FLAG_TABLE_SCHEMA)
+
+    def close(self) -> None:
+        """Release the connection."""
+        self.con.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _jsonable(v: object) -> object:
+    if isinstance(v, tuple | set | frozenset):
+        return list(v)
+    return str(v)

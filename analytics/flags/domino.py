@@ -1,0 +1,78 @@
+"""Flag: domino risk (a crisis in a domain other domains depend on)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from analytics.config import FlagConfig
+from analytics.engine import Engine, sql_str
+from analytics.flags.rule import Rule
+from analytics.results import FlagResult
+from graph.tables import CareTables
+
+__all__ = ["RULE", "domino_risk"]
+
+
+def _sql(e: Engine, c: FlagConfig) -> str:
+    rows = [f"({sql_str(k)}, [{', '.join(sql_str(d) for d in v)}]::VARCHAR[])"
+            for k, v in sorted(c.domino_dependencies.items())]
+    values = ", ".join(rows) or "(NULL, []::VARCHAR[])"
+    return f"""
+    WITH deps(domain_code, dependents) AS (VALUES {values})
+    SELECT household_id AS subject_id, any_value(hh.district_id) AS district_id, 'alarm' AS severity,
+      json_object('as_of', {e.D}, 'crisis_domains', list_sort(list(domain_code)),
+                  'assessments', list(json_object('domain_code', domain_code, 'score', score,
+                                                  'assessed_on', assessed_on, 'assessment_id', assessment_id)
+                                      ORDER BY domain_code),
+                  'dependent_domains', list_sort(list_distinct(flatten(list(dependents))))) AS evidence,
+      format('De laatste score in {{}} is crisis (<= {int(c.domino_crisis_score)}); daar hangen {{}} van af.',
+             array_to_string(list_sort(list(domain_code)), ', '),
+             array_to_string(list_sort(list_distinct(flatten(list(dependents)))), ', ')) AS explanation
+    FROM latest_score JOIN deps USING (domain_code) LEFT JOIN hh USING (household_id)
+    WHERE score <= {int(c.domino_crisis_score)}
+    GROUP BY household_id
+    """
+
+
+RULE = Rule(
+    name="domino_risk",
+    version="1.0",
+    subject_kind="household",
+    threshold_names=("domino_crisis_score", "domino_dependencies"),
+    build_sql=_sql,
+)
+
+
+def domino_risk(tables: CareTables, as_of: date, config: FlagConfig | None = None) -> list[FlagResult]:
+    """Households in crisis in a domain that other domains depend on.
+
+    Definition
+    ----------
+    For each household and domain take the latest assessment on or before ``as_of`` (ties on a date: the lowest
+    score). Flag the household when such a latest score is ``<= domino_crisis_score`` (1, ZRM "acute") in a
+    domain that is a key of ``domino_dependencies``; the evidence names the dependent domains.
+
+    Formula
+    -------
+    ``exists d in keys(domino_dependencies): latest_score(d) <= domino_crisis_score``. Severity ``alarm``.
+
+    Source
+    ------
+    ``shared/reference/domain.md`` ("Domino risk": housing → registered address → benefits and allowances →
+    childcare → work).
+
+    Examples
+    --------
+    Housing (HUI) went from 3 to 1; a crisis in GGZ alone is not a domino key by default:
+
+    >>> from analytics.tables_builder import build_tables
+    >>> t = build_tables(assessments=[
+    ...     dict(household_id="H1", domain_code="HUI", score=3, assessed_on="2024-01-01"),
+    ...     dict(household_id="H1", domain_code="HUI", score=1, assessed_on="2024-05-01"),
+    ...     dict(household_id="H2", domain_code="GGZ", score=1, assessed_on="2024-05-01")])
+    >>> [(r.subject_id, r.evidence["dependent_domains"]) for r in domino_risk(t, date(2024, 6, 30))]
+    [('H1', ['FIN', 'OPV', 'WRK'])]
+    >>> domino_risk(t, date(2024, 4, 30))  # before the crisis score
+    []
+    """
+    return RULE(tables, as_of, config)

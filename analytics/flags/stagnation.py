@@ -1,0 +1,113 @@
+"""Flag: stagnation (long case, many helpers, no improvement)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from analytics.config import FlagConfig
+from analytics.engine import Engine, date_literal
+from analytics.flags.rule import Rule
+from analytics.results import FlagResult
+from graph.tables import CareTables
+
+__all__ = ["RULE", "stagnation"]
+
+
+def _sql(e: Engine, c: FlagConfig) -> str:
+    ws = date_literal(e.as_of - timedelta(days=int(c.stagnation_window_days)))
+    return f"""
+    WITH cases AS (
+      SELECT household_id, district_id, opened_on, {e.D} - opened_on AS case_days FROM hh
+      WHERE opened_on <= {e.D} AND {e.D} - opened_on >= {int(c.stagnation_min_case_days)}
+        AND (closed_on IS NULL OR closed_on >= {e.D})),
+    helpers AS (
+      SELECT household_id, count(DISTINCT professional_id) AS helpers,
+             list_sort(list_distinct(list(professional_id))) AS professional_ids
+      FROM t_interventions
+      WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
+        AND household_id IN (SELECT household_id FROM cases)
+      GROUP BY household_id HAVING count(DISTINCT professional_id) >= {int(c.stagnation_min_helpers)}),
+    a AS (SELECT household_id, domain_code, score, assessed_on, assessment_id FROM t_assessments
+          WHERE assessed_on <= {e.D} AND household_id IN (SELECT household_id FROM helpers)),
+    ranked AS (
+      SELECT *,
+        row_number() OVER (PARTITION BY household_id, domain_code ORDER BY assessed_on DESC, score, assessment_id)
+          AS r_now,
+        CASE WHEN assessed_on <= {ws} THEN row_number() OVER (
+          PARTITION BY household_id, domain_code, assessed_on <= {ws}
+          ORDER BY assessed_on DESC, score, assessment_id) END AS r_before,
+        CASE WHEN assessed_on > {ws} THEN row_number() OVER (
+          PARTITION BY household_id, domain_code, assessed_on > {ws}
+          ORDER BY assessed_on, score, assessment_id) END AS r_first_in
+      FROM a),
+    per_domain AS (
+      SELECT household_id, domain_code,
+             coalesce(max(score) FILTER (WHERE r_before = 1), max(score) FILTER (WHERE r_first_in = 1)) AS base,
+             max(score) FILTER (WHERE r_now = 1) AS now
+      FROM ranked GROUP BY household_id, domain_code),
+    per_hh AS (
+      SELECT household_id, bool_or(now > base) AS improved,
+             list(json_object('domain_code', domain_code, 'score_at_window_start', base, 'score_now', now)
+                  ORDER BY domain_code) AS scores
+      FROM per_domain GROUP BY household_id)
+    SELECT household_id AS subject_id, cases.district_id, 'attention' AS severity,
+      json_object('as_of', {e.D}, 'opened_on', opened_on, 'case_days', case_days, 'window_start', {ws},
+                  'helpers', helpers, 'professional_ids', professional_ids,
+                  'domain_scores', coalesce(scores, [])) AS evidence,
+      format('Dossier loopt {{}} dagen, {{}} hulpverleners waren betrokken sinds {{}}, en geen enkel domein '
+             'is in die periode verbeterd.', case_days, helpers, strftime({ws}, '%d-%m-%Y')) AS explanation
+    FROM cases JOIN helpers USING (household_id) LEFT JOIN per_hh USING (household_id)
+    WHERE NOT coalesce(improved, false)
+    """
+
+
+RULE = Rule(
+    name="stagnation",
+    version="1.0",
+    subject_kind="household",
+    threshold_names=("stagnation_min_case_days", "stagnation_window_days", "stagnation_min_helpers"),
+    build_sql=_sql,
+)
+
+
+def stagnation(tables: CareTables, as_of: date, config: FlagConfig | None = None) -> list[FlagResult]:
+    """Long-running open cases with many helpers and no improvement of any domain score.
+
+    Definition
+    ----------
+    Window ``W = [as_of - stagnation_window_days, as_of]``. A household is flagged when
+
+    * its case is open on ``as_of`` (``closed_on`` empty or ``>= as_of``) and
+      ``as_of - opened_on >= stagnation_min_case_days`` (365);
+    * at least ``stagnation_min_helpers`` (4) distinct professionals had an intervention active at some time in W
+      (``start_date <= as_of`` and (``end_date`` empty or ``>= as_of - window``));
+    * no domain improved: for each assessed domain, ``now`` is its latest score on or before ``as_of`` and
+      ``base`` its latest score on or before the window start (or, when there is none, its first score in the
+      window); improvement means ``now > base``. A household without any assessment has no improvement.
+
+    Formula
+    -------
+    ``case_days >= 365 and helpers(W) >= 4 and not any(now_d > base_d)``. Severity ``attention``.
+
+    Source
+    ------
+    ``shared/reference/domain.md`` ("Stagnation"); seeds 001 and 004 (help is plentiful yet the situation gets
+    stuck).
+
+    Examples
+    --------
+    Four helpers over the last year, case open since 2022, FIN stayed at 2:
+
+    >>> from analytics.tables_builder import build_tables
+    >>> ivs = [dict(household_id="H1", professional_id=f"P{i}", agency_id="A1", domain_code="FIN",
+    ...             start_date="2023-01-01", end_date="2023-07-01" if i == 0 else None) for i in range(4)]
+    >>> scores = [dict(household_id="H1", domain_code="FIN", score=2, assessed_on=d)
+    ...           for d in ("2023-01-01", "2024-01-01")]
+    >>> t = build_tables(interventions=ivs, assessments=scores, households=[
+    ...     dict(household_id="H1", opened_on="2022-01-01")])
+    >>> [(r.subject_id, r.evidence["helpers"]) for r in stagnation(t, date(2024, 6, 30))]
+    [('H1', 4)]
+    >>> stagnation(t, date(2024, 7, 2))  # P0 ended 2023-07-01, before the window: 3 helpers
+    []
+    """
+    return RULE(tables, as_of, config)
