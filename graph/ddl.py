@@ -14,8 +14,10 @@ __all__ = ["ladybug_ddl", "neo4j_ddl", "all_rel_specs", "node_specs"]
 _LB_TYPES: dict[ColumnType, str] = {"string": "STRING", "int": "INT64", "date": "DATE", "bool": "BOOLEAN"}
 
 # Relationships with at most one target per source node get MANY_ONE, which LadybugDB enforces and optimises.
-_MANY_ONE = {"WORKS_FOR", "IN_DISTRICT", "MEMBER_OF", "DELIVERS", "CONCERNS", "FOR_MEMBER", "ADDRESSES",
-             "ON_BEHALF_OF", "ASSESSES", "ASSESSES_MEMBER", "SCORES_DOMAIN"}
+_MANY_ONE = {"WORKS_FOR", "IN_DISTRICT", "MEMBER_OF", "CONCERNS", "FOR_MEMBER", "ADDRESSES", "ON_BEHALF_OF",
+             "ASSESSES", "ASSESSES_MEMBER", "SCORES_DOMAIN"}
+# ... and ONE_MANY where each target has exactly one source (every intervention has one deliverer).
+_ONE_MANY = {"DELIVERS"}
 
 # Extra Neo4j range indexes for filtered properties.
 _NEO4J_INDEXES: tuple[tuple[str, str], ...] = (
@@ -61,7 +63,7 @@ def ladybug_ddl() -> list[str]:
         stmts.append(f"CREATE NODE TABLE IF NOT EXISTS {t.label}({', '.join(cols)})")
     for t, r in all_rel_specs():
         props = "".join(f", {('id' if p == t.key else p)} {_rel_prop_type(t, p)}" for p in r.properties)
-        mult = ", MANY_ONE" if r.type in _MANY_ONE else ""
+        mult = ", MANY_ONE" if r.type in _MANY_ONE else ", ONE_MANY" if r.type in _ONE_MANY else ""
         stmts.append(
             f"CREATE REL TABLE IF NOT EXISTS {r.type}(FROM {r.source_label} TO {r.target_label}{props}{mult})"
         )
