@@ -11,6 +11,7 @@ __all__ = ["register_all", "COMMAND_MODULES"]
 COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; keep this list sorted by when the commands were added
     "caregraph.commands.store_cmds",
+    "caregraph.commands.demo_cmd",
 )
 
 
