@@ -1,0 +1,788 @@
+"""The Neo4j 5 adapter of the store port (:class:`graph.store.GraphStore`), through the official ``neo4j`` driver.
+
+Every Cypher statement this adapter sends is built here from :mod:`graph.schema` / :mod:`graph.ddl` (labels,
+relationship types and property names come only from the schema, values only from ``$parameters``), and
+:func:`all_cypher` lists them all with example parameters so the offline Neo4j linter (``tests/cypherlint``) checks
+every one of them without a server.
+
+Loading (``shared/reference/graph-stores.md`` §3): batched ``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET …``,
+5,000 rows per statement, nodes before relationships, all inside one managed write transaction
+(``session.execute_write``), so a failure leaves nothing half-written. Before writing, the existing ids and
+properties of the incoming keys are read to classify each row as created, updated or unchanged, and every foreign
+key is checked against the incoming tables and the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from neo4j import GraphDatabase, unit_of_work
+from neo4j import exceptions as nx
+from neo4j.graph import Node, Path, Relationship
+from neo4j.time import Duration
+
+from graph.ddl import all_rel_specs, neo4j_ddl, node_specs
+from graph.domains import DOMAINS
+from graph.endpoint_queries import ENDPOINT_QUERIES
+from graph.queries import ALL_QUERIES, Query
+from graph.schema import TABLE_ORDER, Column, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
+from graph.store import (
+    LoadReport,
+    ProgressFn,
+    StoreCounts,
+    StoreDataError,
+    StoreError,
+    StoreQueryTimeout,
+    StoreUnavailableError,
+)
+from graph.tables import CareTables
+
+__all__ = [
+    "BATCH_SIZE",
+    "Neo4jStore",
+    "all_cypher",
+    "node_upsert_cypher",
+    "node_existing_cypher",
+    "ids_exist_cypher",
+    "rel_delete_stale_cypher",
+    "rel_merge_cypher",
+    "coordination_existing_cypher",
+    "read_table_cypher",
+    "node_count_cypher",
+    "rel_count_cypher",
+    "PING_CYPHER",
+    "DELETE_ALL_CYPHER",
+]
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 5000
+"""Rows per ``UNWIND $rows`` statement (the driver docs suggest 1k–10k)."""
+
+PING_CYPHER = "RETURN 1 AS ok"
+DELETE_ALL_CYPHER = "MATCH (n) DETACH DELETE n"
+"""Wipes the database (tests and resets of small databases only)."""
+
+PERSONAL_BSN_COLUMN = "bsn"
+PSEUDONYM_COLUMN = "bsn_pseudonym"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Statement builders. Each takes only schema objects, so every name in the text is one of the schema's own.
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _node_props(spec: TableSpec) -> list[str]:
+    """Graph property names of a node table, key (``id``) first."""
+    return [graph_property(spec, c.name) for c in spec.columns]
+
+
+def _label(spec: TableSpec) -> str:
+    if spec.label is None:
+        raise ValueError(f"table {spec.name!r} is not a node table")
+    return spec.label
+
+
+def node_upsert_cypher(spec: TableSpec) -> str:
+    """``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET n.p = r.p, …`` for a node table.
+
+    One assignment per property (no ``+=``); a null value removes the property, which reads back as null.
+    """
+    sets = ", ".join(f"n.{p} = r.{p}" for p in _node_props(spec) if p != "id")
+    return f"UNWIND $rows AS r\nMERGE (n:{_label(spec)} {{id: r.id}})\nSET {sets}"
+
+
+def node_existing_cypher(spec: TableSpec) -> str:
+    """The stored properties of the nodes whose ids are in ``$ids`` (to classify rows as new/changed/unchanged)."""
+    cols = ", ".join(f"n.{p} AS {p}" for p in _node_props(spec))
+    return f"UNWIND $ids AS key\nMATCH (n:{_label(spec)} {{id: key}})\nRETURN {cols}"
+
+
+def ids_exist_cypher(label: str) -> str:
+    """Which of ``$ids`` exist as nodes of ``label`` (``label`` must be a schema label)."""
+    if label not in {t.label for t in node_specs()}:
+        raise ValueError(f"{label!r} is not a label of the schema")
+    return f"UNWIND $ids AS key\nMATCH (n:{label} {{id: key}})\nRETURN n.id AS id"
+
+
+def _own_end(spec: TableSpec, rel: RelSpec) -> str:
+    """Which end of ``rel`` is the row's own node: ``"src"`` or ``"dst"``."""
+    if rel.source_column == spec.key:
+        return "src"
+    if rel.target_column == spec.key:
+        return "dst"
+    raise ValueError(f"{rel.type}: neither end is the key of {spec.name}")
+
+
+def _rel_prop(spec: TableSpec, column: str) -> str:
+    """Property name of a relationship property column (the key becomes ``id``, as in :func:`graph.ddl.ladybug_ddl`)."""
+    return "id" if column == spec.key else column
+
+
+def rel_delete_stale_cypher(spec: TableSpec, rel: RelSpec) -> str:
+    """Delete a row's relationship of this type when it points elsewhere than the row now says.
+
+    For a node table, rows are ``{src, dst}``: the row's own end keeps its id, the other end is the foreign key
+    (null when the foreign key became empty). For a relationship-only table (``COORDINATES``) rows are
+    ``{id, src, dst}`` and the relationship is found by its ``id`` property.
+    """
+    a, b = rel.source_label, rel.target_label
+    if spec.rel_only is rel:
+        return (
+            f"UNWIND $rows AS r\nMATCH (a:{a})-[t:{rel.type} {{id: r.id}}]->(b:{b})\n"
+            "WHERE a.id <> r.src OR b.id <> r.dst\nDELETE t"
+        )
+    if _own_end(spec, rel) == "src":
+        return (
+            f"UNWIND $rows AS r\nMATCH (a:{a} {{id: r.src}})-[t:{rel.type}]->(b:{b})\n"
+            "WHERE r.dst IS NULL OR b.id <> r.dst\nDELETE t"
+        )
+    return (
+        f"UNWIND $rows AS r\nMATCH (a:{a})-[t:{rel.type}]->(b:{b} {{id: r.dst}})\n"
+        "WHERE r.src IS NULL OR a.id <> r.src\nDELETE t"
+    )
+
+
+def rel_merge_cypher(spec: TableSpec, rel: RelSpec) -> str:
+    """``UNWIND $rows AS r MATCH (a:A {id: r.src}) MATCH (b:B {id: r.dst}) MERGE (a)-[t:T]->(b) [SET t.p = r.p]``.
+
+    Two separate MATCH clauses (never comma-joined: graph-stores.md §2). ``COORDINATES`` merges on its ``id``.
+    """
+    head = (
+        f"UNWIND $rows AS r\nMATCH (a:{rel.source_label} {{id: r.src}})\n"
+        f"MATCH (b:{rel.target_label} {{id: r.dst}})\n"
+    )
+    if spec.rel_only is rel:
+        merge = f"MERGE (a)-[t:{rel.type} {{id: r.id}}]->(b)"
+        props = [_rel_prop(spec, p) for p in rel.properties if p != spec.key]
+    else:
+        merge = f"MERGE (a)-[t:{rel.type}]->(b)"
+        props = [_rel_prop(spec, p) for p in rel.properties]
+    sets = f"\nSET {', '.join(f't.{p} = r.{p}' for p in props)}" if props else ""
+    return head + merge + sets
+
+
+def coordination_existing_cypher(spec: TableSpec) -> str:
+    """The stored state of relationship-only rows whose ids are in ``$ids``, in the table's column layout."""
+    rel = _rel_only(spec)
+    return f"UNWIND $ids AS key\nMATCH (a:{rel.source_label})-[t:{rel.type} {{id: key}}]->(b:{rel.target_label})\n" + (
+        "RETURN " + ", ".join(f"{_rel_only_expr(spec, c.name)} AS {c.name}" for c in spec.columns)
+    )
+
+
+def _rel_only(spec: TableSpec) -> RelSpec:
+    if spec.rel_only is None:
+        raise ValueError(f"table {spec.name!r} is not a relationship-only table")
+    return spec.rel_only
+
+
+def _rel_only_expr(spec: TableSpec, column: str) -> str:
+    """Cypher expression for ``column`` of a relationship-only table, with ``a``/``t``/``b`` bound."""
+    rel = _rel_only(spec)
+    if column == rel.source_column:
+        return "a.id"
+    if column == rel.target_column:
+        return "b.id"
+    if column == spec.key or column in rel.properties:
+        return f"t.{_rel_prop(spec, column)}"
+    raise ValueError(f"{spec.name}.{column} is not stored on {rel.type}")
+
+
+def _out_column(column: str) -> str:
+    """Column name in the tables a store returns (BSN only as its pseudonym)."""
+    return PSEUDONYM_COLUMN if column == PERSONAL_BSN_COLUMN else column
+
+
+def read_table_cypher(spec: TableSpec) -> str:
+    """Every stored row of an entity table, in the table's column layout (``bsn`` as ``bsn_pseudonym``), by key."""
+    if spec.rel_only is not None:
+        rel = spec.rel_only
+        cols = ", ".join(f"{_rel_only_expr(spec, c.name)} AS {c.name}" for c in spec.columns)
+        return (
+            f"MATCH (a:{rel.source_label})-[t:{rel.type}]->(b:{rel.target_label})\n"
+            f"RETURN {cols}\nORDER BY t.id"
+        )
+    cols = ", ".join(f"n.{graph_property(spec, c.name)} AS {_out_column(c.name)}" for c in spec.columns)
+    return f"MATCH (n:{_label(spec)})\nRETURN {cols}\nORDER BY n.id"
+
+
+def node_count_cypher(label: str) -> str:
+    """Number of nodes with ``label`` (a schema label)."""
+    if label not in {t.label for t in node_specs()}:
+        raise ValueError(f"{label!r} is not a label of the schema")
+    return f"MATCH (n:{label}) RETURN count(n) AS c"
+
+
+def rel_count_cypher(rel_type: str) -> str:
+    """Number of relationships of ``rel_type`` (a schema relationship type)."""
+    if rel_type not in {r.type for _, r in all_rel_specs()}:
+        raise ValueError(f"{rel_type!r} is not a relationship type of the schema")
+    return f"MATCH ()-[t:{rel_type}]->() RETURN count(t) AS c"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def to_python(value: Any) -> Any:
+    """Normalise a value the driver returns: ``neo4j.time`` → :mod:`datetime`, integral Decimal → int, graph
+    objects → plain dicts (``{"label", "id", **props}`` for a node, ``{"type", **props}`` for a relationship)."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, Duration):  # a tuple subclass without to_native: keep its ISO 8601 text
+        return value.iso_format()
+    to_native = getattr(value, "to_native", None)
+    if callable(to_native):  # neo4j.time.Date / DateTime / Time (Duration has no to_native)
+        return to_native()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list | tuple):
+        return [to_python(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_python(v) for k, v in value.items()}
+    if isinstance(value, Node):
+        labels = sorted(value.labels)
+        return {"label": labels[0] if labels else None, **{k: to_python(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        return {"type": value.type, **{k: to_python(v) for k, v in value.items()}}
+    if isinstance(value, Path):
+        return [to_python(n) for n in value.nodes]
+    return str(value)
+
+
+def _column(values: list[Any], type_: pa.DataType | None = None) -> pa.Array:
+    if type_ is not None:
+        return pa.array(values, type_)
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: fall back to text
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def builtin_domains_table() -> pa.Table:
+    """The built-in life domains (:data:`graph.domains.DOMAINS`) as a ``domains`` entity table."""
+    return pa.table(
+        {
+            "domain_code": [d.code for d in DOMAINS],
+            "name_nl": [d.name_nl for d in DOMAINS],
+            "name_en": [d.name_en for d in DOMAINS],
+            "zrm": [d.zrm for d in DOMAINS],
+        }
+    )
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Error mapping
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def map_driver_error(exc: BaseException, what: str) -> StoreError:
+    """The :class:`StoreError` for a driver exception raised while doing ``what``.
+
+    ServiceUnavailable / SessionExpired → :class:`StoreUnavailableError`; AuthError → :class:`StoreUnavailableError`
+    with a hint to check the user/password settings; constraint violations → :class:`StoreDataError`; transaction
+    time-outs (``Neo.ClientError.Transaction.TransactionTimedOut*``) → :class:`StoreQueryTimeout`; anything else →
+    :class:`StoreError`. Messages never contain the password (the driver never puts it in a message).
+    """
+    if isinstance(exc, nx.AuthError):
+        return StoreUnavailableError(
+            f"Neo4j refused the credentials while {what}: check CAREGRAPH_NEO4J_USER and CAREGRAPH_NEO4J_PASSWORD "
+            f"({type(exc).__name__})"
+        )
+    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired):
+        return StoreUnavailableError(f"Neo4j is not reachable while {what}: {exc}")
+    if isinstance(exc, nx.Neo4jError):
+        code = exc.code or ""
+        if "TransactionTimedOut" in code or "Transaction.Terminated" in code:
+            return StoreQueryTimeout(f"Neo4j query timed out while {what}: {exc.message}")
+        if isinstance(exc, nx.ConstraintError) or "ConstraintValidationFailed" in code:
+            return StoreDataError(f"Neo4j rejected the data while {what}: {exc.message}")
+        return StoreError(f"Neo4j error while {what}: {code}: {exc.message}")
+    if isinstance(exc, nx.DriverError):
+        return StoreError(f"Neo4j driver error while {what}: {exc}")
+    return StoreError(f"error while {what}: {exc}")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Load planning (pure Python: what to write, decided before the write transaction)
+# --------------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _TablePlan:
+    spec: TableSpec
+    rows: list[dict[str, Any]]  # graph-property rows (node tables) or table-column rows (rel-only)
+    write: list[dict[str, Any]]  # created + updated rows
+    updated: list[dict[str, Any]]
+    created: int
+    unchanged: int
+
+
+def _node_rows(spec: TableSpec, table: pa.Table) -> list[dict[str, Any]]:
+    """Rows of a node table keyed by graph property (``id``, ``bsn_pseudonym``); refuses BSNs in clear."""
+    columns: dict[str, list[Any]] = {}
+    for c in spec.columns:
+        prop = graph_property(spec, c.name)
+        if c.name == PERSONAL_BSN_COLUMN:
+            if PSEUDONYM_COLUMN in table.column_names:
+                columns[prop] = table.column(PSEUDONYM_COLUMN).to_pylist()
+                continue
+            col = table.column(c.name)
+            if col.null_count != len(col):
+                raise StoreDataError(
+                    f"{spec.name}: column {c.name!r} holds BSNs in clear; pseudonymise the tables before loading "
+                    "(caregraph.privacy.pseudonymise_tables)"
+                )
+            columns[prop] = [None] * table.num_rows
+            continue
+        columns[prop] = table.column(c.name).to_pylist()
+    names = list(columns)
+    return [dict(zip(names, vals, strict=True)) for vals in zip(*columns.values(), strict=True)] if names else []
+
+
+def _check_keys(spec: TableSpec, keys: list[Any], required: Sequence[tuple[Column, list[Any]]]) -> None:
+    seen: set[Any] = set()
+    for i, k in enumerate(keys):
+        if k is None:
+            raise StoreDataError(f"{spec.name} row {i + 1}: key field {spec.key!r} is empty")
+        if k in seen:
+            raise StoreDataError(f"{spec.name}: duplicate key {spec.key}={k!r}")
+        seen.add(k)
+    for col, values in required:
+        for k, v in zip(keys, values, strict=True):
+            if v is None:
+                raise StoreDataError(f"{spec.name} {spec.key}={k!r}: required field {col.name!r} is empty")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The adapter
+# --------------------------------------------------------------------------------------------------------------------
+
+
+class Neo4jStore:
+    """:class:`graph.store.GraphStore` on a Neo4j 5 server.
+
+    Parameters
+    ----------
+    driver
+        A ``neo4j.Driver`` (one per application; thread-safe). Tests inject a fake.
+    database
+        Database name (``neo4j`` on community edition).
+    query_timeout_s
+        Default server-side time limit for one read query (``@unit_of_work(timeout=…)``).
+    owns_driver
+        Close the driver in :meth:`close` (true when created by :meth:`connect`).
+    single_transaction
+        Write a whole load in one transaction (all-or-nothing). Very large first loads may exceed the server's
+        transaction memory (``db.memory.transaction.total.max``); then pass ``False`` to commit per batch (MERGE
+        keeps re-runs idempotent, but a failure then leaves earlier batches written).
+    """
+
+    backend = "neo4j"
+
+    def __init__(
+        self,
+        driver: Any,
+        *,
+        database: str = "neo4j",
+        query_timeout_s: float = 30.0,
+        owns_driver: bool = False,
+        single_transaction: bool = True,
+        uri: str = "",
+        user: str = "",
+    ) -> None:
+        self._driver = driver
+        self.database = database
+        self.query_timeout_s = query_timeout_s
+        self._owns_driver = owns_driver
+        self.single_transaction = single_transaction
+        self.uri = uri
+        self.user = user
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str,
+        user: str,
+        password: str,
+        *,
+        database: str = "neo4j",
+        query_timeout_s: float = 30.0,
+        retry_time_s: float = 15.0,
+        connection_timeout_s: float = 10.0,
+    ) -> Neo4jStore:
+        """Create one driver for ``uri`` (no network traffic yet; :meth:`ping` checks the connection).
+
+        Raises
+        ------
+        StoreUnavailableError
+            If the URI or the driver configuration is invalid.
+        """
+        try:
+            driver = GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                max_transaction_retry_time=retry_time_s,
+                connection_timeout=connection_timeout_s,
+            )
+        except (ValueError, nx.ConfigurationError) as e:
+            raise StoreUnavailableError(f"invalid Neo4j URI or configuration {uri!r}: {e}") from None
+        log.info("neo4j driver created for %s as %s (database %s)", uri, user, database)
+        return cls(driver, database=database, query_timeout_s=query_timeout_s, owns_driver=True, uri=uri, user=user)
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+    # -- sessions ----------------------------------------------------------------------------------------------------
+
+    def _session(self) -> Any:
+        return self._driver.session(database=self.database)
+
+    def _read(self, work: Callable[[Any], Any], what: str, timeout_s: float | None = None) -> Any:
+        limit = self.query_timeout_s if timeout_s is None else timeout_s
+        try:
+            with self._session() as session:
+                return session.execute_read(unit_of_work(timeout=limit)(work))
+        except StoreError:
+            raise
+        except Exception as e:
+            raise map_driver_error(e, what) from e
+
+    def _write(self, work: Callable[[Any], Any], what: str) -> Any:
+        try:
+            with self._session() as session:
+                return session.execute_write(work)
+        except StoreError:
+            raise
+        except Exception as e:
+            raise map_driver_error(e, what) from e
+
+    @staticmethod
+    def _fetch(tx: Any, text: str, params: Mapping[str, Any] | None = None) -> tuple[list[str], list[list[Any]]]:
+        result = tx.run(text, dict(params or {}))
+        keys = list(result.keys())
+        rows = [[to_python(v) for v in rec.values()] for rec in result]
+        return keys, rows
+
+    # -- the port ----------------------------------------------------------------------------------------------------
+
+    def ensure_schema(self) -> None:
+        """Create the uniqueness constraints and range indexes of :func:`graph.ddl.neo4j_ddl` (idempotent)."""
+
+        for stmt in neo4j_ddl():  # one transaction per schema command
+
+            def work(tx: Any, stmt: str = stmt) -> None:
+                tx.run(stmt).consume()
+
+            self._write(work, "creating constraints and indexes")
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailableError` unless Neo4j answers ``RETURN 1``."""
+        _, rows = self._read(lambda tx: self._fetch(tx, PING_CYPHER), "pinging Neo4j", timeout_s=10.0)
+        if rows != [[1]]:
+            raise StoreUnavailableError(f"Neo4j answered {rows!r} to {PING_CYPHER!r}")
+
+    def close(self) -> None:
+        """Close the driver (when this store created it)."""
+        if self._owns_driver:
+            self._driver.close()
+
+    def counts(self) -> StoreCounts:
+        """Node counts per label and relationship counts per type (every schema label/type, zeros included)."""
+
+        def work(tx: Any) -> StoreCounts:
+            nodes = {}
+            for t in node_specs():
+                label = _label(t)
+                nodes[label] = int(self._fetch(tx, node_count_cypher(label))[1][0][0])
+            rels = {}
+            for _, r in all_rel_specs():
+                rels[r.type] = int(self._fetch(tx, rel_count_cypher(r.type))[1][0][0])
+            return StoreCounts(nodes=nodes, relationships=rels)
+
+        result: StoreCounts = self._read(work, "counting nodes and relationships")
+        return result
+
+    def read_table(self, name: str) -> pa.Table:
+        """The entity table ``name`` as stored: the table's columns (``bsn`` as ``bsn_pseudonym``), sorted by key."""
+        spec = table_spec(name)
+        text = read_table_cypher(spec)
+        _, rows = self._read(lambda tx: self._fetch(tx, text), f"reading table {name}")
+        schema = table_arrow_schema(spec, pseudonymised=True)
+        arrays = [_column([r[i] for r in rows], f.type) for i, f in enumerate(schema)]
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    def snapshot(self) -> CareTables:
+        """Every entity table as stored."""
+        return CareTables({name: self.read_table(name) for name in TABLE_ORDER})
+
+    def run(self, query: Query, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> pa.Table:
+        """Run a named read query (its Neo4j text) and return its declared columns as an Arrow table."""
+        text = query.render("neo4j")
+        keys, rows = self._read(lambda tx: self._fetch(tx, text, params), f"running query {query.name}", timeout_s)
+        names = list(query.columns) or keys
+        index = {k: i for i, k in enumerate(keys)}
+        missing = [n for n in names if n not in index]
+        if missing and rows:
+            raise StoreError(f"query {query.name} returned {keys}, not the declared columns {list(query.columns)}")
+        arrays = [_column([r[index[n]] for r in rows] if n in index else []) for n in names]
+        return pa.Table.from_arrays(arrays, names=names)
+
+    def delete_all(self) -> None:
+        """Delete every node and relationship (tests and resets only; constraints stay)."""
+        try:
+            with self._session() as session:
+                session.run(DELETE_ALL_CYPHER).consume()
+        except Exception as e:
+            raise map_driver_error(e, "deleting all data") from e
+
+    # -- loading -----------------------------------------------------------------------------------------------------
+
+    def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
+        """Upsert ``tables`` (pseudonymised) in one write transaction; see :meth:`graph.store.GraphStore.load`.
+
+        Steps: validate keys and required fields; read the stored state of the incoming keys (batches of
+        :data:`BATCH_SIZE`) and classify rows as created / updated / unchanged; check every foreign key against the
+        incoming tables and the store (:class:`StoreDataError` naming table, key and field, nothing written); then,
+        in one ``execute_write``: node upserts per table in :data:`graph.schema.TABLE_ORDER`, then per relationship
+        type the deletion of relationships whose foreign key changed and the MERGE of the new ones. Unchanged rows
+        are not sent.
+        """
+        started = time.perf_counter()
+        if not tables.pseudonymised:
+            raise StoreDataError("members.bsn holds BSNs in clear: pseudonymise them before loading")
+        plans = self._plan(tables)
+        self._check_references(tables, plans)
+        steps = self._write_steps(plans)
+        if steps:
+            self._run_steps(steps, len(steps), progress)
+        report = LoadReport(seconds=0.0)
+        for name, plan in plans.items():
+            report.created[name] = plan.created
+            report.updated[name] = len(plan.updated)
+            report.unchanged[name] = plan.unchanged
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _plan(self, tables: CareTables) -> dict[str, _TablePlan]:
+        plans: dict[str, _TablePlan] = {}
+        for name in TABLE_ORDER:
+            if name not in tables:
+                continue
+            spec = table_spec(name)
+            table = tables[name]
+            if spec.rel_only is not None:
+                rows = table.to_pylist()
+                keys = [r[spec.key] for r in rows]
+                required = [(c, [r[c.name] for r in rows]) for c in spec.columns if c.required and c.name != spec.key]
+                _check_keys(spec, keys, required)
+                existing = self._existing(coordination_existing_cypher(spec), keys, spec.key, f"reading {name}")
+                plans[name] = self._classify(spec, rows, spec.key, existing)
+            else:
+                rows = _node_rows(spec, table)
+                keys = [r["id"] for r in rows]
+                required = [
+                    (c, [r[graph_property(spec, c.name)] for r in rows])
+                    for c in spec.columns
+                    if c.required and c.name != spec.key
+                ]
+                _check_keys(spec, keys, required)
+                existing = self._existing(node_existing_cypher(spec), keys, "id", f"reading {name}")
+                plans[name] = self._classify(spec, rows, "id", existing)
+        return plans
+
+    def _existing(self, text: str, keys: list[Any], key: str, what: str) -> dict[Any, dict[str, Any]]:
+        if not keys:
+            return {}
+
+        def work(tx: Any) -> dict[Any, dict[str, Any]]:
+            out: dict[Any, dict[str, Any]] = {}
+            for batch in _batches(keys, BATCH_SIZE):
+                names, rows = self._fetch(tx, text, {"ids": list(batch)})
+                for r in rows:
+                    rec = dict(zip(names, r, strict=True))
+                    out[rec[key]] = rec
+            return out
+
+        found: dict[Any, dict[str, Any]] = self._read(work, what, timeout_s=max(self.query_timeout_s, 300.0))
+        return found
+
+    @staticmethod
+    def _classify(
+        spec: TableSpec, rows: list[dict[str, Any]], key: str, existing: dict[Any, dict[str, Any]]
+    ) -> _TablePlan:
+        write: list[dict[str, Any]] = []
+        updated: list[dict[str, Any]] = []
+        created = unchanged = 0
+        for row in rows:
+            old = existing.get(row[key])
+            if old is None:
+                created += 1
+                write.append(row)
+            elif any(old.get(k) != v for k, v in row.items()):
+                updated.append(row)
+                write.append(row)
+            else:
+                unchanged += 1
+        return _TablePlan(spec, rows, write, updated, created, unchanged)
+
+    def _check_references(self, tables: CareTables, plans: dict[str, _TablePlan]) -> None:
+        """Every non-null foreign key must name a row of the incoming tables or a node in the store."""
+        incoming: dict[str, set[Any]] = {}
+        for name, plan in plans.items():
+            key = plan.spec.key if plan.spec.rel_only is not None else "id"
+            incoming[name] = {r[key] for r in plan.rows}
+        # (table, key, field, target table, value) of the first row per missing value
+        pending: dict[str, dict[Any, tuple[str, Any, str]]] = {}
+        for name, plan in plans.items():
+            spec = plan.spec
+            keyprop = spec.key if spec.rel_only is not None else "id"
+            for c in spec.columns:
+                if c.references is None:
+                    continue
+                prop = c.name if spec.rel_only is not None else graph_property(spec, c.name)
+                known = incoming.get(c.references, set())
+                for r in plan.rows:
+                    v = r[prop]
+                    if v is not None and v not in known:
+                        pending.setdefault(c.references, {}).setdefault(v, (name, r[keyprop], c.name))
+        for target, values in pending.items():
+            label = _label(table_spec(target))
+            ids = list(values)
+            text = ids_exist_cypher(label)
+
+            def work(tx: Any, ids: list[Any] = ids, text: str = text) -> set[Any]:
+                found: set[Any] = set()
+                for batch in _batches(ids, BATCH_SIZE):
+                    found.update(r[0] for r in self._fetch(tx, text, {"ids": list(batch)})[1])
+                return found
+
+            found = self._read(work, f"checking references to {target}", timeout_s=max(self.query_timeout_s, 300.0))
+            for v in ids:
+                if v not in found:
+                    table, key, fieldname = values[v]
+                    spec = table_spec(table)
+                    raise StoreDataError(
+                        f"{table} {spec.key}={key!r}: field {fieldname!r} references {target} {v!r}, which is neither "
+                        "in the loaded tables nor in the store; nothing was written"
+                    )
+
+    def _write_steps(self, plans: dict[str, _TablePlan]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+        """(description, statement, rows) of every batch to write: nodes first, then relationships."""
+        steps: list[tuple[str, str, list[dict[str, Any]]]] = []
+        for name, plan in plans.items():
+            if plan.spec.rel_only is None and plan.write:
+                text = node_upsert_cypher(plan.spec)
+                for batch in _batches(plan.write, BATCH_SIZE):
+                    steps.append((f"{name}: nodes", text, list(batch)))
+        for spec, rel in all_rel_specs():
+            rel_plan = plans.get(spec.name)
+            if rel_plan is None or not rel_plan.write:
+                continue
+            plan = rel_plan
+            if spec.rel_only is rel:
+                src_col, dst_col = rel.source_column, rel.target_column
+                props = {p: p for p in rel.properties if p != spec.key}
+
+                def rel_row(r: dict[str, Any], s: str = src_col, d: str = dst_col, pr: dict[str, str] = props,
+                            k: str = spec.key) -> dict[str, Any]:
+                    return {"id": r[k], "src": r[s], "dst": r[d], **{p: r[c] for p, c in pr.items()}}
+            else:
+                src_prop, dst_prop = graph_property(spec, rel.source_column), graph_property(spec, rel.target_column)
+                props = {_rel_prop(spec, p): graph_property(spec, p) for p in rel.properties}
+
+                def rel_row(r: dict[str, Any], s: str = src_prop, d: str = dst_prop, pr: dict[str, str] = props,
+                            k: str = spec.key) -> dict[str, Any]:
+                    return {"src": r[s], "dst": r[d], **{p: r[c] for p, c in pr.items()}}
+
+            if plan.updated:
+                text = rel_delete_stale_cypher(spec, rel)
+                stale = [rel_row(r) for r in plan.updated]
+                for batch in _batches(stale, BATCH_SIZE):
+                    steps.append((f"{rel.type}: drop moved", text, list(batch)))
+            merge_rows = [
+                row for row in (rel_row(r) for r in plan.write) if row["src"] is not None and row["dst"] is not None
+            ]
+            text = rel_merge_cypher(spec, rel)
+            for batch in _batches(merge_rows, BATCH_SIZE):
+                steps.append((f"{rel.type}: relationships", text, list(batch)))
+        return steps
+
+    def _run_steps(
+        self, steps: list[tuple[str, str, list[dict[str, Any]]]], total: int, progress: ProgressFn | None
+    ) -> None:
+        def run_all(tx: Any, chunk: Iterable[tuple[int, tuple[str, str, list[dict[str, Any]]]]]) -> None:
+            for i, (desc, text, rows) in chunk:
+                tx.run(text, {"rows": rows}).consume()
+                if progress is not None:
+                    progress(desc, i + 1, total)
+
+        numbered = list(enumerate(steps))
+        chunks = [numbered] if self.single_transaction else [[item] for item in numbered]
+        for chunk in chunks:
+
+            def work(tx: Any, chunk: list[tuple[int, tuple[str, str, list[dict[str, Any]]]]] = chunk) -> None:
+                run_all(tx, chunk)
+
+            self._write(work, "loading tables" if len(chunks) == 1 else f"loading tables ({chunk[0][1][0]})")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Every statement, for the offline linter
+# --------------------------------------------------------------------------------------------------------------------
+
+_EXAMPLE: dict[str, Any] = {"string": "x1", "int": 1, "date": dt.date(2024, 1, 31), "bool": True}
+
+
+def _example_node_row(spec: TableSpec) -> dict[str, Any]:
+    return {graph_property(spec, c.name): _EXAMPLE[c.type] for c in spec.columns}
+
+
+def all_cypher() -> list[tuple[str, dict[str, Any]]]:
+    """Every statement text the adapter can send, each with example parameters.
+
+    DDL, the existence/state reads, the node upserts, the relationship deletions and merges, the counts, the table
+    reads, ping, the wipe, the relationship endpoint queries of :mod:`graph.endpoint_queries`, and every
+    :class:`graph.queries.Query` registered in :data:`graph.queries.ALL_QUERIES` (import the modules that register
+    queries first), rendered in the ``neo4j`` dialect.
+    """
+    out: list[tuple[str, dict[str, Any]]] = [(s, {}) for s in neo4j_ddl()]
+    out.append((PING_CYPHER, {}))
+    out.append((DELETE_ALL_CYPHER, {}))
+    for spec in node_specs():
+        label = _label(spec)
+        out.append((node_existing_cypher(spec), {"ids": ["x1"]}))
+        out.append((ids_exist_cypher(label), {"ids": ["x1"]}))
+        out.append((node_upsert_cypher(spec), {"rows": [_example_node_row(spec)]}))
+        out.append((node_count_cypher(label), {}))
+    for name in TABLE_ORDER:
+        spec = table_spec(name)
+        out.append((read_table_cypher(spec), {}))
+        if spec.rel_only is not None:
+            out.append((coordination_existing_cypher(spec), {"ids": ["x1"]}))
+    for spec, rel in all_rel_specs():
+        row: dict[str, Any] = {"src": "x1", "dst": "x2"}
+        if spec.rel_only is rel:
+            row["id"] = "x3"
+        for p in rel.properties:
+            if p != spec.key:
+                row[_rel_prop(spec, p)] = _EXAMPLE[spec.column(p).type]
+        out.append((rel_delete_stale_cypher(spec, rel), {"rows": [row]}))
+        out.append((rel_merge_cypher(spec, rel), {"rows": [row]}))
+        out.append((rel_count_cypher(rel.type), {}))
+    for q in [*ENDPOINT_QUERIES.values(), *ALL_QUERIES.values()]:
+        out.append((q.render("neo4j"), dict(q.params)))
+    return out
