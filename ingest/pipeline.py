@@ -1,0 +1,253 @@
+"""The ingest pipeline: files → string tables + issues → validated, typed tables → pseudonymised → the store.
+
+Names other modules use::
+
+    read_inputs(paths, *, settings) -> IngestBatch          # files → string tables + read-time issues
+    check(batch, *, known=None) -> ValidationResult         # the full outcome (report + typed tables)
+    validate(batch, *, known=None) -> ValidationReport      # every problem, never a traceback
+    valid_tables(result) -> CareTables                      # the valid rows, typed (members still with clear BSN)
+    prepare(tables, *, key) -> CareTables                   # pseudonymise BSNs (+ add the built-in domains)
+    ingest(paths, *, store, settings, quarantine=None, dry_run=False, progress=None) -> IngestResult
+
+All-or-nothing by default: one error anywhere and nothing is written. With ``quarantine`` the valid rows are loaded
+and every invalid row (and every row that depends on one) is written to the quarantine folder with its reasons. The
+store's ``load`` is one transaction, so a crash leaves the store as it was or fully updated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pyarrow as pa
+
+from caregraph.settings import Settings
+from graph.domains import DOMAINS
+from graph.schema import TABLE_ORDER, table_spec
+from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
+from graph.tables import CareTables
+from ingest.allocations import resolve_allocations
+from ingest.category_map import CategoryMap
+from ingest.message_tables import build_message_tables
+from ingest.messages import ParsedMessages, parse_message_file
+from ingest.quarantine import write_quarantine
+from ingest.report import Issue, ValidationReport
+from ingest.tabular import TABULAR_SUFFIXES, RawPart, read_tabular
+from ingest.validation import KnownKeys, ValidationResult, validate_parts
+
+__all__ = [
+    "IngestBatch",
+    "IngestResult",
+    "expand_paths",
+    "read_inputs",
+    "check",
+    "validate",
+    "valid_tables",
+    "prepare",
+    "known_keys",
+    "ingest",
+    "pseudonymise_bsns",
+    "domains_entity_table",
+]
+
+
+@dataclass
+class IngestBatch:
+    """What the input files hold: per entity table the parts read, plus the issues met while reading."""
+
+    parts: dict[str, list[RawPart]] = field(default_factory=dict)
+    report: ValidationReport = field(default_factory=ValidationReport)
+    deleted_allocations: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add_part(self, part: RawPart) -> None:
+        self.parts.setdefault(part.table, []).append(part)
+
+
+@dataclass
+class IngestResult:
+    """The outcome of :func:`ingest`.
+
+    ``status``: ``loaded`` (written, possibly with quarantined rows), ``rejected`` (errors, nothing written),
+    ``dry-run`` (validated only), ``failed`` (the store refused the load; nothing written).
+    """
+
+    status: Literal["loaded", "rejected", "dry-run", "failed"]
+    report: ValidationReport
+    load: LoadReport | None = None
+    quarantined: dict[str, int] = field(default_factory=dict)
+    rows_loaded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the input was accepted (loaded or validated), possibly with quarantined rows."""
+        return self.status in ("loaded", "dry-run")
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files named and the input files inside folders named (sorted; hidden files skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
+                              and f.suffix.lower() in (*TABULAR_SUFFIXES, ".xml")))
+        else:
+            out.append(p)
+    return out
+
+
+def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryMap | None = None,
+                known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None) -> IngestBatch:
+    """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
+
+    Raises
+    ------
+    caregraph.settings.MissingSecretError
+        When messages are among the inputs and no pseudonym key is configured (ids of members and households are
+        derived from keyed pseudonyms).
+    """
+    batch = IngestBatch()
+    files = expand_paths(paths)
+    messages = ParsedMessages()
+    for i, f in enumerate(files):
+        batch.report.files.append(str(f))
+        if not f.exists():
+            batch.report.add(Issue.make(str(f), "no such file or folder", rule="file"))
+            continue
+        if f.suffix.lower() == ".xml":
+            parse_message_file(f, messages)
+        elif f.suffix.lower() in TABULAR_SUFFIXES:
+            for part in read_tabular(f, batch.report.issues):
+                batch.add_part(part)
+        else:
+            batch.report.add(Issue.make(str(f), "unknown file type: expected .csv, .xlsx, .parquet or .xml",
+                                        rule="file"))
+        if progress:
+            progress("read", i + 1, len(files))
+    batch.report.extend(messages.issues)
+    if messages.allocations or messages.deliveries:
+        key = settings.pseudonym_secret()
+        resolved, issues, deleted = resolve_allocations(messages.allocations, messages.deliveries,
+                                                        known_interventions=known_interventions)
+        batch.report.extend(issues)
+        batch.deleted_allocations = deleted
+        for d in deleted:
+            batch.report.add(Issue.make("(messages)", "allocation deleted (RedenWijziging 13): not loaded; if an "
+                                        "earlier ingest stored it, it stays in the store", severity="warning",
+                                        field="ToewijzingNummer", value="-".join(d), table="interventions",
+                                        rule="deleted"))
+        mt = build_message_tables(resolved, key=key, mapping=mapping or CategoryMap.load())
+        batch.report.extend(mt.issues)
+        for parts in mt.parts.values():
+            for part in parts:
+                if part.num_rows:
+                    batch.add_part(part)
+    return batch
+
+
+def check(batch: IngestBatch, *, known: KnownKeys | None = None) -> ValidationResult:
+    """Validate the batch: every rule of :mod:`ingest.validation` over every table."""
+    return validate_parts(batch.parts, batch.report, known=known)
+
+
+def validate(batch: IngestBatch, *, known: KnownKeys | None = None) -> ValidationReport:
+    """Validate the batch and return the report (read-time and validation issues together)."""
+    return check(batch, known=known).report
+
+
+def valid_tables(result: ValidationResult) -> CareTables:
+    """The valid rows of every table, typed (``members.bsn`` still in clear: :func:`prepare` next)."""
+    return CareTables({name: tr.valid for name, tr in result.tables.items()})
+
+
+def pseudonymise_bsns(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
+    """Same output as :func:`caregraph.privacy.pseudonymise_column`, faster: one keyed HMAC state, copied per value.
+
+    >>> from caregraph.privacy import pseudonymise_column
+    >>> a = pa.array(["999900006", None])
+    >>> pseudonymise_bsns(a, b"k" * 16).to_pylist() == pseudonymise_column(a, b"k" * 16).to_pylist()
+    True
+    """
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    out: list[str | None] = []
+    append = out.append
+    for v in values.to_pylist():
+        if v is None:
+            append(None)
+            continue
+        h = base.copy()
+        h.update(v.encode("ascii", "replace"))
+        append("ps_" + h.hexdigest()[:32])
+    return pa.array(out, pa.string())
+
+
+def domains_entity_table() -> pa.Table:
+    """The built-in life domains (:data:`graph.domains.DOMAINS`) as a ``domains`` entity table."""
+    return pa.table({
+        "domain_code": [d.code for d in DOMAINS], "name_nl": [d.name_nl for d in DOMAINS],
+        "name_en": [d.name_en for d in DOMAINS], "zrm": [d.zrm for d in DOMAINS],
+    })
+
+
+def prepare(tables: CareTables, *, key: bytes) -> CareTables:
+    """Make validated tables ready for ``store.load``: BSNs → keyed pseudonyms (``bsn_pseudonym``), and the built-in
+    domains added when the input has no domains table (so domain references always resolve)."""
+    out = dict(tables.tables)
+    if "members" in out and "bsn" in out["members"].column_names:
+        m = out["members"]
+        idx = m.column_names.index("bsn")
+        out["members"] = m.set_column(idx, pa.field("bsn_pseudonym", pa.string()),
+                                      pseudonymise_bsns(m.column("bsn"), key))
+    if "domains" not in out:
+        out["domains"] = domains_entity_table()
+    return CareTables(out)
+
+
+def known_keys(store: GraphStore, names: Sequence[str] = ("districts", "agencies", "professionals", "households",
+                                                          "members", "domains")) -> dict[str, pa.Array]:
+    """Keys already in the store for the tables others refer to."""
+    out: dict[str, pa.Array] = {}
+    for name in names:
+        t = store.read_table(name)
+        col = t.column(table_spec(name).key)
+        out[name] = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    return out
+
+
+def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Settings, quarantine: Path | None = None,
+           dry_run: bool = False, progress: ProgressFn | None = None, mapping: CategoryMap | None = None
+           ) -> IngestResult:
+    """Read, validate, pseudonymise and load ``paths`` into ``store`` in one all-or-nothing transaction.
+
+    Raises
+    ------
+    caregraph.settings.MissingSecretError
+        Outside demo mode without a pseudonym key (checked before anything is read).
+    """
+    key = settings.pseudonym_secret()
+    known = known_keys(store) if store is not None else {}
+    batch = read_inputs(paths, settings=settings, mapping=mapping, progress=progress)
+    result = check(batch, known=known)
+    report = result.report
+    quarantined: dict[str, int] = {}
+    if not report.ok and quarantine is None:
+        return IngestResult("rejected", report)
+    if quarantine is not None and not dry_run:
+        quarantined = write_quarantine(quarantine, result.tables, report)
+    tables = valid_tables(result)
+    rows = {n: tables[n].num_rows for n in TABLE_ORDER if n in tables}
+    if dry_run or store is None:
+        return IngestResult("dry-run", report, quarantined=quarantined, rows_loaded=rows)
+    prepared = prepare(tables, key=key)
+    try:
+        load = store.load(prepared, progress=progress)
+    except StoreError as e:
+        report.add(Issue.make("(store)", f"the store refused the load, nothing was written: {e}", rule="store"))
+        return IngestResult("failed", report, quarantined=quarantined)
+    return IngestResult("loaded", report, load=load, quarantined=quarantined, rows_loaded=rows)
+
+
