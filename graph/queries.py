@@ -80,3 +80,7 @@ def register(q: Query) -> Query:
         raise ValueError(f"duplicate query name {q.name!r}")
     ALL_QUERIES[q.name] = q
     return q
+
+
+# Query modules registered by other packages (each adds its own named queries).
+import graph.queries_household  # noqa: E402, F401

@@ -1,0 +1,170 @@
+"""The services' cache: one store snapshot (indexed) and the analytics over it per as-of date.
+
+Building is done once under a lock (50 concurrent first requests trigger one build, not 50). The snapshot lives
+until :meth:`SnapshotCache.invalidate` (called after an ingest through the services); per-as-of results are kept for
+the :data:`MAX_AS_OF` most recently used dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from caregraph.services.index import SnapshotIndex
+from graph.tables import CareTables
+
+if TYPE_CHECKING:
+    from analytics.config import FlagConfig
+    from analytics.results import FlagResult
+
+__all__ = ["SnapshotCache", "AsOfResults", "active_mask", "MAX_AS_OF"]
+
+log = logging.getLogger(__name__)
+
+MAX_AS_OF = 14
+"""How many as-of dates keep their results in memory."""
+
+
+def active_mask(table: pa.Table, as_of: dt.date) -> pa.ChunkedArray:
+    """Rows active on ``as_of``: ``start_date <= as_of`` and (``end_date`` is null or ``end_date >= as_of``)."""
+    d = pa.scalar(as_of, pa.date32())
+    started = pc.less_equal(table.column("start_date"), d)
+    not_ended = pc.or_kleene(pc.is_null(table.column("end_date")), pc.greater_equal(table.column("end_date"), d))
+    return pc.and_kleene(started, not_ended)
+
+
+class AsOfResults:
+    """Everything computed over the snapshot for one as-of date.
+
+    Attributes
+    ----------
+    summary
+        One row per household opened on or before ``as_of``, sorted by id: district, composition, dates, ``helpers``
+        (distinct professionals active), ``agencies`` (distinct agencies active), ``active_interventions``.
+    flags
+        Every :class:`analytics.results.FlagResult` raised on ``as_of``.
+    """
+
+    def __init__(self, index: SnapshotIndex, as_of: dt.date, config: FlagConfig) -> None:
+        t0 = time.perf_counter()
+        self.index = index
+        self.as_of = as_of
+        self.config = config
+        tables = index.tables
+        iv = tables["interventions"]
+        self.active: pa.Table = iv.filter(active_mask(iv, as_of))
+        counts = self.active.group_by("household_id").aggregate(
+            [("professional_id", "count_distinct"), ("agency_id", "count_distinct"), ("intervention_id", "count")]
+        ).rename_columns(["household_id", "helpers", "agencies", "active_interventions"])
+        hh = tables["households"].select(["household_id", "district_id", "composition", "opened_on", "closed_on"])
+        hh = hh.filter(pc.less_equal(hh.column("opened_on"), pa.scalar(as_of, pa.date32())))
+        df = hh.to_pandas(types_mapper=None, date_as_object=True)
+        cdf = counts.to_pandas()
+        df = df.merge(cdf, on="household_id", how="left")
+        for c in ("helpers", "agencies", "active_interventions"):
+            df[c] = df[c].fillna(0).astype("int64")
+        self.summary: pd.DataFrame = df.sort_values("household_id", kind="stable").reset_index(drop=True)
+        self.flags: list[FlagResult] = self._evaluate_flags(tables)
+        self.flags_by_subject: dict[str, list[FlagResult]] = {}
+        self.flagged: dict[str, set[str]] = {}
+        for f in self.flags:
+            self.flags_by_subject.setdefault(f.subject_id, []).append(f)
+            if f.subject_kind == "household":
+                self.flagged.setdefault(f.flag, set()).add(f.subject_id)
+        self._lazy: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        log.info("as-of results for %s built in %.2f s (%d households, %d flags)", as_of,
+                 time.perf_counter() - t0, len(self.summary), len(self.flags))
+
+    def _evaluate_flags(self, tables: CareTables) -> list[FlagResult]:
+        from analytics.flags import evaluate_flags
+
+        return list(evaluate_flags(tables, self.as_of, self.config))
+
+    def household_flags(self, household_id: str) -> list[FlagResult]:
+        return [f for f in self.flags_by_subject.get(household_id, []) if f.subject_kind == "household"]
+
+    def lazy(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value computed once per as-of date on first use (e.g. regisseur suggestions, agency pairs)."""
+        with self._lock:
+            if key not in self._lazy:
+                self._lazy[key] = build()
+            return self._lazy[key]
+
+
+class SnapshotCache:
+    """Holds the snapshot index and per-as-of results.
+
+    Parameters
+    ----------
+    snapshot
+        Returns the store's tables (called on first use and after :meth:`invalidate`).
+    config
+        Returns the flag configuration.
+    """
+
+    def __init__(self, snapshot: Callable[[], CareTables], config: Callable[[], FlagConfig]) -> None:
+        self._snapshot = snapshot
+        self._config = config
+        self._index: SnapshotIndex | None = None
+        self._results: OrderedDict[dt.date, AsOfResults] = OrderedDict()
+        self._generation = 0
+        self._index_lock = threading.Lock()
+        self._results_lock = threading.Lock()
+        self._building: dict[dt.date, threading.Lock] = {}
+
+    def index(self) -> SnapshotIndex:
+        """The indexed snapshot (built on first use)."""
+        idx = self._index
+        if idx is not None:
+            return idx
+        with self._index_lock:
+            if self._index is None:
+                t0 = time.perf_counter()
+                self._index = SnapshotIndex(self._snapshot())
+                log.info("snapshot index built in %.2f s", time.perf_counter() - t0)
+            return self._index
+
+    def results(self, as_of: dt.date) -> AsOfResults:
+        """The results for ``as_of`` (built on first use, then kept for the most recent dates)."""
+        with self._results_lock:
+            got = self._results.get(as_of)
+            if got is not None:
+                self._results.move_to_end(as_of)
+                return got
+            lock = self._building.setdefault(as_of, threading.Lock())
+            generation = self._generation
+        with lock:
+            with self._results_lock:
+                got = self._results.get(as_of)
+                if got is not None:
+                    return got
+            res = AsOfResults(self.index(), as_of, self._config())
+            with self._results_lock:
+                if generation == self._generation:
+                    self._results[as_of] = res
+                    while len(self._results) > MAX_AS_OF:
+                        self._results.popitem(last=False)
+                self._building.pop(as_of, None)
+            return res
+
+    def invalidate(self) -> None:
+        """Drop the snapshot and all results (the next request rebuilds them)."""
+        with self._index_lock, self._results_lock:
+            self._index = None
+            self._results.clear()
+            self._generation += 1
+
+    @property
+    def warm(self) -> bool:
+        """True when a snapshot is cached."""
+        return self._index is not None

@@ -1,0 +1,444 @@
+""":class:`CareServices`: the facade the API routes and the dashboard callbacks call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from caregraph.auth import Action, AuditLog, Principal, UserStore, audit_file, users_file
+from caregraph.auth.models import AuditEntryOut, TokenIssued, UserOut
+from caregraph.services import aggregates, households, uploads
+from caregraph.services.access import require, require_household
+from caregraph.services.cache import AsOfResults, SnapshotCache
+from caregraph.services.errors import InvalidParameterError, ServiceUnavailableError
+from caregraph.services.models import (
+    AgencyOverview,
+    Caseload,
+    DistrictOut,
+    ExportFile,
+    FlagSummary,
+    HealthStatus,
+    HouseholdDetail,
+    HouseholdOverlap,
+    HouseholdPairOverlap,
+    HouseholdSummary,
+    IngestResult,
+    Network,
+    NetworkStatistics,
+    Page,
+    ProfessionalPairOverlap,
+)
+from graph.store import GraphStore, StoreError, StoreLockedError, StoreQueryTimeout, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from analytics.config import FlagConfig
+    from caregraph.settings import Settings
+
+__all__ = ["CareServices", "DetailSource", "MAX_LIMIT", "DEFAULT_MAX_UPLOAD_BYTES"]
+
+log = logging.getLogger(__name__)
+
+DetailSource = Literal["snapshot", "cypher"]
+MAX_LIMIT = 500
+"""Largest page size of any list."""
+DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+"""Upload limit when the settings do not set ``max_upload_bytes``."""
+PING_INTERVAL_S = 1.0
+"""A request re-checks that the store answers at most this often (so a store that went away gives 503)."""
+
+
+class CareServices:
+    """The services of caregraph, shared by the API and the dashboard.
+
+    Parameters
+    ----------
+    settings
+        The configuration (``data_dir`` holds the users file, the audit log, uploads and exports).
+    store_factory
+        Opens the store; called lazily, and again after the store became unavailable (so the services recover
+        by themselves when it returns). Defaults to :func:`graph.factory.open_store` on ``settings``.
+    flag_config
+        Flag thresholds (defaults: :meth:`analytics.config.FlagConfig.load`).
+    detail_source
+        Answer household detail from the cached snapshot (``"snapshot"``, default; an in-memory index by
+        household id) or with named Cypher queries per request (``"cypher"``). Env ``CAREGRAPH_DETAIL_SOURCE``.
+    today
+        Function giving the default as-of date (tests pin it).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store_factory: Callable[[], GraphStore] | None = None,
+        flag_config: FlagConfig | None = None,
+        detail_source: DetailSource | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.settings = settings
+        self._store_factory = store_factory or self._default_factory
+        self._store: GraphStore | None = None
+        self._store_lock = threading.RLock()
+        self._last_ok = 0.0
+        self._flag_config = flag_config
+        src = detail_source or os.environ.get("CAREGRAPH_DETAIL_SOURCE", "snapshot")
+        if src not in ("snapshot", "cypher"):
+            raise ValueError(f"detail_source must be 'snapshot' or 'cypher', not {src!r}")
+        self.detail_source: DetailSource = src  # type: ignore[assignment]
+        self.today = today
+        self.users = UserStore(users_file(settings.data_dir))
+        self.audit = AuditLog(audit_file(settings.data_dir))
+        self.cache = SnapshotCache(self._snapshot, self._config)
+        self.max_upload_bytes: int = int(getattr(settings, "max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CareServices:
+        """Services over the store the settings name."""
+        return cls(settings)
+
+    # ------------------------------------------------------------------------------------------ store plumbing --
+    def _default_factory(self) -> GraphStore:
+        from graph.factory import open_store
+
+        return open_store(self.settings)
+
+    def _config(self) -> FlagConfig:
+        if self._flag_config is None:
+            from analytics.config import FlagConfig
+
+            self._flag_config = FlagConfig.load()
+        return self._flag_config
+
+    def _drop_store(self) -> None:
+        with self._store_lock:
+            if self._store is not None:
+                try:
+                    self._store.close()
+                except Exception:  # closing a broken store may fail too; it is dropped either way
+                    log.debug("closing a failed store raised", exc_info=True)
+            self._store = None
+            self._last_ok = 0.0
+
+    def store(self) -> GraphStore:
+        """The open store, (re)opened when needed and pinged at most every second.
+
+        Raises
+        ------
+        ServiceUnavailableError
+            When the store cannot be opened or does not answer (503, retry after a few seconds).
+        """
+        with self._store_lock:
+            try:
+                if self._store is None:
+                    self._store = self._store_factory()
+                    self._last_ok = time.monotonic()
+                elif time.monotonic() - self._last_ok > PING_INTERVAL_S:
+                    self._store.ping()
+                    self._last_ok = time.monotonic()
+                return self._store
+            except (StoreUnavailableError, StoreLockedError, StoreQueryTimeout) as e:
+                self._drop_store()
+                raise self._unavailable(e) from None
+            except StoreError as e:
+                self._drop_store()
+                raise self._unavailable(e) from None
+
+    @staticmethod
+    def _unavailable(e: Exception) -> ServiceUnavailableError:
+        if isinstance(e, StoreLockedError):
+            return ServiceUnavailableError("the graph store is locked by another process (a load may be running)", 10)
+        if isinstance(e, StoreQueryTimeout):
+            return ServiceUnavailableError("the graph store did not answer in time", 5)
+        return ServiceUnavailableError("the graph store is unavailable", 5)
+
+    def run_store(self, fn: Callable[[GraphStore], Any]) -> Any:
+        """Call ``fn(store)``, turning store failures into :class:`ServiceUnavailableError` (and reopening later)."""
+        store = self.store()
+        try:
+            with self._store_lock:
+                return fn(store)
+        except (StoreUnavailableError, StoreLockedError, StoreQueryTimeout) as e:
+            self._drop_store()
+            raise self._unavailable(e) from None
+
+    def _snapshot(self) -> Any:
+        return self.run_store(lambda s: s.snapshot())
+
+    def invalidate(self) -> None:
+        """Forget the cached snapshot and analytics (call after writing to the store outside the services)."""
+        self.cache.invalidate()
+
+    def close(self) -> None:
+        """Close the store."""
+        self._drop_store()
+
+    def _results(self, as_of: dt.date | None) -> AsOfResults:
+        self.store()  # a store that went away answers 503 even while the cache is warm
+        return self.cache.results(self._as_of(as_of))
+
+    def _as_of(self, as_of: dt.date | None) -> dt.date:
+        if as_of is None:
+            return self.today()
+        if not dt.date(1900, 1, 1) <= as_of <= dt.date(2100, 12, 31):
+            raise InvalidParameterError("as_of", "must be between 1900-01-01 and 2100-12-31")
+        return as_of
+
+    # ------------------------------------------------------------------------------------------- auth & users --
+    def authenticate(self, token: str | None, *, client: str = "unknown") -> Principal:
+        """The principal holding ``token`` (raises :class:`caregraph.auth.AuthenticationError`, 401, or
+        :class:`caregraph.auth.TooManyAttemptsError`, 429, after repeated failures from ``client``)."""
+        return self.users.authenticate(token, client=client)
+
+    def list_users(self, principal: Principal) -> list[UserOut]:
+        """Every user (admins)."""
+        require(principal, Action.manage_users, self.audit, "list_users")
+        return self.users.list_users()
+
+    def add_user(
+        self,
+        principal: Principal,
+        username: str,
+        role: str,
+        *,
+        districts: Sequence[str] = (),
+        households: Sequence[str] = (),
+        professional_id: str | None = None,
+        token_days: float = 30.0,
+    ) -> TokenIssued:
+        """Add a user and issue their first token (admins). The token is in the result, once."""
+        require(principal, Action.manage_users, self.audit, "add_user")
+        try:
+            self.users.add_user(username, role, districts=districts, households=households,
+                                professional_id=professional_id)
+            issued = self.users.issue_token(username, days=token_days)
+        except ValueError as e:
+            raise InvalidParameterError("username" if "name" in str(e) else "role", str(e)) from None
+        self.audit.record(principal, "add_user", detail={"username": username, "role": role})
+        return issued
+
+    def revoke_user(self, principal: Principal, username: str) -> None:
+        """Deactivate a user and revoke their tokens (admins)."""
+        require(principal, Action.manage_users, self.audit, "revoke_user")
+        self.users.revoke_user(username)
+        self.audit.record(principal, "revoke_user", detail={"username": username})
+
+    def audit_entries(
+        self, principal: Principal, *, user: str | None = None, household_id: str | None = None,
+        offset: int = 0, limit: int = 100,
+    ) -> Page[AuditEntryOut]:
+        """A page of the audit log (admins), oldest first."""
+        require(principal, Action.read_audit, self.audit, "read_audit")
+        _check_page(offset, limit)
+        rows = list(self.audit.entries(user=user, household_id=household_id))
+        self.audit.record(principal, "read_audit", detail={"user": user, "household_id": household_id})
+        return Page[AuditEntryOut](items=rows[offset:offset + limit], total=len(rows), offset=offset, limit=limit)
+
+    # ---------------------------------------------------------------------------------------------- health --
+    def health(self) -> HealthStatus:
+        """The process is up (never touches the store)."""
+        return HealthStatus(status="ok", store=self.settings.store)
+
+    def ready(self) -> HealthStatus:
+        """The store answers a trivial query."""
+        try:
+            self.store()
+            self.run_store(lambda s: s.ping())
+        except ServiceUnavailableError as e:
+            return HealthStatus(status="unavailable", store=self.settings.store, detail=e.detail)
+        return HealthStatus(status="ok", store=self.settings.store)
+
+    # ------------------------------------------------------------------------------------------- households --
+    def districts(self, principal: Principal) -> list[DistrictOut]:
+        """All districts (any role that may list households or see aggregates)."""
+        if not (principal.may(Action.list_households) or principal.may(Action.flag_summary)):
+            require(principal, Action.list_households, self.audit, "districts")
+        return self.cache.index().district_list()
+
+    def list_households(
+        self,
+        principal: Principal,
+        *,
+        district: str | None = None,
+        flag: str | None = None,
+        min_helpers: int | None = None,
+        max_helpers: int | None = None,
+        as_of: dt.date | None = None,
+        offset: int = 0,
+        limit: int = 50,
+    ) -> Page[HouseholdSummary]:
+        """Households (pseudonymous summaries) matching the filters, sorted by id; coordinators see their scope only.
+
+        ``helpers`` = distinct professionals with an active intervention on ``as_of`` (start ≤ as_of ≤ end, open
+        end counts as active); ``flag`` keeps households with that flag raised on ``as_of``.
+        """
+        require(principal, Action.list_households, self.audit, "list_households")
+        _check_page(offset, limit)
+        for name, v in (("min_helpers", min_helpers), ("max_helpers", max_helpers)):
+            if v is not None and not 0 <= v <= 100_000:
+                raise InvalidParameterError(name, "must be between 0 and 100000")
+        res = self._results(as_of)
+        page = households.list_households(
+            res, principal, district=district, flag=flag, min_helpers=min_helpers, max_helpers=max_helpers,
+            offset=offset, limit=limit,
+        )
+        self.audit.record(principal, "list_households", detail={
+            "district": district, "flag": flag, "as_of": res.as_of.isoformat(), "total": page.total,
+            "offset": offset, "limit": limit,
+        })
+        return page
+
+    def household(self, principal: Principal, household_id: str, *, as_of: dt.date | None = None) -> HouseholdDetail:
+        """One household in full: members, professionals, agencies, interventions, regisseur, assessments and flags
+        with evidence (coordinators, for households in their scope)."""
+        res = self._results(as_of)
+        require_household(principal, Action.household_detail, res.index, household_id, self.audit)
+        if self.detail_source == "cypher":
+            detail = households.detail_by_cypher(self, res, household_id)
+        else:
+            detail = households.detail_from_snapshot(res, household_id)
+        self.audit.record(principal, "household_detail", household_id=household_id,
+                          detail={"as_of": res.as_of.isoformat()})
+        return detail
+
+    def household_network(
+        self, principal: Principal, household_id: str, *, as_of: dt.date | None = None, include_ended: bool = False
+    ) -> Network:
+        """The household's network as nodes and edges (members, professionals, agencies, domains)."""
+        res = self._results(as_of)
+        require_household(principal, Action.household_network, res.index, household_id, self.audit)
+        net = households.network(res, household_id, include_ended=include_ended)
+        self.audit.record(principal, "household_network", household_id=household_id,
+                          detail={"as_of": res.as_of.isoformat()})
+        return net
+
+    def household_overlap(
+        self, principal: Principal, household_id: str, *, as_of: dt.date | None = None, min_days: int | None = None
+    ) -> HouseholdOverlap:
+        """Pairs of interventions in this household in the same domain by different agencies, overlapping by at
+        least ``min_days`` (default: the flag threshold ``overlap_min_days``) up to ``as_of``."""
+        if min_days is not None and not 1 <= min_days <= 36_500:
+            raise InvalidParameterError("min_days", "must be between 1 and 36500")
+        res = self._results(as_of)
+        require_household(principal, Action.household_overlap, res.index, household_id, self.audit)
+        out = households.overlap(res, household_id, min_days or self._config().overlap_min_days)
+        self.audit.record(principal, "household_overlap", household_id=household_id,
+                          detail={"as_of": res.as_of.isoformat(), "pairs": len(out.pairs)})
+        return out
+
+    def households_overlap(
+        self, principal: Principal, household_a: str, household_b: str, *, as_of: dt.date | None = None
+    ) -> HouseholdPairOverlap:
+        """Professionals and agencies active in both households (coordinators: both in scope)."""
+        res = self._results(as_of)
+        require_household(principal, Action.household_overlap, res.index, household_a, self.audit)
+        require_household(principal, Action.household_overlap, res.index, household_b, self.audit)
+        out = households.pair_overlap(res, household_a, household_b)
+        for h in (household_a, household_b):
+            self.audit.record(principal, "households_overlap", household_id=h,
+                              detail={"pair": [household_a, household_b], "as_of": res.as_of.isoformat()})
+        return out
+
+    def professionals_overlap(
+        self, principal: Principal, professional_a: str, professional_b: str, *, as_of: dt.date | None = None
+    ) -> ProfessionalPairOverlap:
+        """Households both professionals actively help (coordinators: only households in their scope are listed;
+        managers get the pseudonymous ids)."""
+        require(principal, Action.pair_overlap, self.audit, "professionals_overlap")
+        res = self._results(as_of)
+        out = households.professional_pair(res, principal, professional_a, professional_b)
+        self.audit.record(principal, "professionals_overlap", detail={
+            "pair": [professional_a, professional_b], "as_of": res.as_of.isoformat(), "households": out.count})
+        return out
+
+    def caseload(self, principal: Principal, professional_id: str, *, as_of: dt.date | None = None) -> Caseload:
+        """A professional's active households on ``as_of`` and whether it exceeds ``caseload_max``."""
+        require(principal, Action.professional_caseload, self.audit, "caseload")
+        res = self._results(as_of)
+        out = households.caseload(res, principal, professional_id, self._config().caseload_max)
+        self.audit.record(principal, "caseload", detail={
+            "professional_id": professional_id, "as_of": res.as_of.isoformat(), "households": out.count})
+        return out
+
+    # ----------------------------------------------------------------------------------------- aggregates --
+    def agencies(self, principal: Principal, *, as_of: dt.date | None = None, min_shared: int = 1) -> AgencyOverview:
+        """Agencies with their active households, and pairs of agencies sharing at least ``min_shared`` households
+        (researchers: counts under 5 suppressed)."""
+        require(principal, Action.agencies, self.audit, "agencies")
+        if not 1 <= min_shared <= 1_000_000:
+            raise InvalidParameterError("min_shared", "must be between 1 and 1000000")
+        res = self._results(as_of)
+        return aggregates.agencies(res, principal, min_shared)
+
+    def flag_summary(
+        self,
+        principal: Principal,
+        *,
+        as_of: dt.date | None = None,
+        by_district: bool = True,
+        months: int = 0,
+    ) -> FlagSummary:
+        """Households per flag (per district when ``by_district``) on ``as_of``; with ``months`` = n > 0, also on the
+        last day of each of the n − 1 months before, one row set per month (``YYYY-MM``), oldest first, so a manager
+        sees the trend. Researchers get counts under 5 suppressed."""
+        require(principal, Action.flag_summary, self.audit, "flag_summary")
+        if not 0 <= months <= 24:
+            raise InvalidParameterError("months", "must be between 0 and 24")
+        end = self._as_of(as_of)
+        self.store()
+        if months == 0:
+            batches: list[tuple[str | None, AsOfResults]] = [(None, self.cache.results(end))]
+        else:
+            dates = [end]
+            for _ in range(months - 1):
+                dates.append(dates[-1].replace(day=1) - dt.timedelta(days=1))
+            batches = [(d.strftime("%Y-%m"), self.cache.results(d)) for d in reversed(dates)]
+        return aggregates.flag_summary(batches, principal, by_district=by_district)
+
+    def network_statistics(self, principal: Principal, *, as_of: dt.date | None = None) -> NetworkStatistics:
+        """Municipality-wide network statistics on ``as_of``."""
+        require(principal, Action.network_statistics, self.audit, "network_statistics")
+        res = self._results(as_of)
+        return aggregates.statistics(res)
+
+    # ---------------------------------------------------------------------------------------- export & ingest --
+    def export(self, principal: Principal, *, as_of: dt.date | None = None) -> ExportFile:
+        """A pseudonymised research export (zip with the data files and ``metadata.json``)."""
+        require(principal, Action.export, self.audit, "export")
+        res = self._results(as_of)
+        out = uploads.research_export(self, res)
+        self.audit.record(principal, "export", detail={"as_of": res.as_of.isoformat(), "file": out.filename})
+        return out
+
+    def ingest_upload(
+        self, principal: Principal, files: Sequence[tuple[str, bytes]], *, dry_run: bool = False
+    ) -> IngestResult:
+        """Validate (and unless ``dry_run``, load) uploaded files (admins); returns the validation report.
+
+        File names are reduced to a safe base name; the total size is limited by ``max_upload_bytes`` (413).
+        The snapshot cache is invalidated after a load.
+        """
+        require(principal, Action.ingest, self.audit, "ingest")
+        result = uploads.ingest_files(self, files, dry_run=dry_run)
+        self.audit.record(principal, "ingest", detail={
+            "files": [uploads.safe_name(n) for n, _ in files], "dry_run": dry_run, "loaded": result.loaded})
+        if result.loaded:
+            self.invalidate()
+        return result
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploads are kept (per upload a subfolder) and rejected rows quarantined."""
+        return self.settings.data_dir / "uploads"
+
+
+def _check_page(offset: int, limit: int) -> None:
+    if not 0 <= offset <= 10_000_000:
+        raise InvalidParameterError("offset", "must be between 0 and 10000000")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidParameterError("limit", f"must be between 1 and {MAX_LIMIT}")

@@ -1,0 +1,178 @@
+"""Files in and out: uploads for ingest (admins) and research exports (researchers).
+
+Upload names are reduced to a safe base name (no folders, no ``..``, only letters, digits, ``._-``) with an allowed
+extension; the total size is limited. Exports are written atomically (temporary name, then rename), so a failure
+never leaves a half-written file under the final name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from caregraph.services.cache import AsOfResults
+from caregraph.services.errors import InvalidParameterError, PayloadTooLargeError
+from caregraph.services.models import ExportFile, IngestResult
+
+if TYPE_CHECKING:
+    from caregraph.services.core import CareServices
+
+__all__ = ["safe_name", "ingest_files", "research_export", "ALLOWED_EXTENSIONS", "MAX_FILES"]
+
+ALLOWED_EXTENSIONS = (".csv", ".parquet", ".xlsx", ".xml")
+MAX_FILES = 50
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name safe to create in an upload folder: the base name only, unsafe characters replaced by ``_``,
+    no leading dots, at most 100 characters.
+
+    >>> safe_name("../../etc/passwd"), safe_name("C:\\\\x\\\\households.csv"), safe_name("..")
+    ('passwd', 'households.csv', 'upload')
+    """
+    base = re.split(r"[\\\\/]", name)[-1]
+    base = _UNSAFE.sub("_", base).lstrip(".")[-100:]
+    return base or "upload"
+
+
+def _check_files(files: Sequence[tuple[str, bytes]], limit: int) -> list[tuple[str, bytes]]:
+    if not files:
+        raise InvalidParameterError("files", "no files uploaded")
+    if len(files) > MAX_FILES:
+        raise InvalidParameterError("files", f"at most {MAX_FILES} files per upload")
+    total = sum(len(b) for _, b in files)
+    if total > limit:
+        raise PayloadTooLargeError(f"upload is {total} bytes; the limit is {limit} bytes")
+    out: list[tuple[str, bytes]] = []
+    seen: set[str] = set()
+    for name, data in files:
+        safe = safe_name(name)
+        if not safe.lower().endswith(ALLOWED_EXTENSIONS):
+            raise InvalidParameterError("files", f"{safe!r}: only {', '.join(ALLOWED_EXTENSIONS)} files are accepted")
+        if safe in seen:
+            raise InvalidParameterError("files", f"{safe!r} uploaded twice")
+        seen.add(safe)
+        out.append((safe, data))
+    return out
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    if obj is None:
+        return {}
+    if hasattr(obj, "to_dict"):
+        d = obj.to_dict()
+        return d if isinstance(d, dict) else {"report": d}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return json.loads(json.dumps(dataclasses.asdict(obj), default=str))
+    if isinstance(obj, dict):
+        return json.loads(json.dumps(obj, default=str))
+    return {"report": str(obj)}
+
+
+def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, dry_run: bool) -> IngestResult:
+    """Save the uploads in a fresh folder under ``<data_dir>/uploads`` and run :func:`ingest.pipeline.ingest` on them
+    (rejected rows go to that folder's ``quarantine``). Returns the validation report."""
+    checked = _check_files(files, services.max_upload_bytes)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    folder = services.uploads_dir / f"{stamp}-{secrets.token_hex(4)}"
+    folder.mkdir(parents=True, exist_ok=False)
+    paths: list[Path] = []
+    for name, data in checked:
+        p = folder / name
+        with open(p, "xb") as f:
+            f.write(data)
+        paths.append(p)
+    from ingest.pipeline import ingest  # type: ignore[import-not-found,unused-ignore]
+
+    quarantine = folder / "quarantine"
+
+    def run(store: Any) -> Any:
+        return ingest(paths, store=store, settings=services.settings, quarantine=quarantine, dry_run=dry_run)
+
+    out = services.run_store(run)
+    report = getattr(out, "report", out)
+    report_dict = _as_dict(report)
+    ok = bool(getattr(report, "ok", report_dict.get("ok", False)))
+    loaded = bool(getattr(out, "loaded", ok and not dry_run))
+    return IngestResult(loaded=loaded and not dry_run, dry_run=dry_run, report=report_dict)
+
+
+# ----------------------------------------------------------------------------------------------------- export --
+_DROP = {"members": ("name", "bsn"), "professionals": ("name",)}
+
+
+def _pseudonymised(tables: Any) -> dict[str, pa.Table]:
+    """The tables with names and BSN pseudonyms dropped and postcodes cut to their 4 digits."""
+    out: dict[str, pa.Table] = {}
+    for name in tables:
+        t: pa.Table = tables[name]
+        for col in _DROP.get(name, ()):
+            if col in t.column_names:
+                t = t.drop_columns([col])
+        if name == "households" and "postcode" in t.column_names:
+            t = t.set_column(t.column_names.index("postcode"), "postcode",
+                             pc.utf8_slice_codeunits(t.column("postcode"), 0, 4))
+        out[name] = t
+    return out
+
+
+def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
+    """A zip of the pseudonymised tables (Parquet), the flags on ``as_of`` and ``metadata.json``.
+
+    Uses :func:`analytics.export.export_research` when the analytics provide it; otherwise writes the pseudonymised
+    tables itself (no names, no BSN pseudonyms, 4-digit postcodes).
+    """
+    out_dir = services.settings.data_dir / "exports"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    filename = f"caregraph-research-{res.as_of.isoformat()}-{stamp}-{secrets.token_hex(3)}.zip"
+    final = out_dir / filename
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
+        work = Path(tmp) / "files"
+        work.mkdir()
+        try:
+            from analytics.export import export_research  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            export_research = None
+        if export_research is not None:
+            export_research(res.index.tables, res.as_of, work)
+        else:
+            for name, t in _pseudonymised(res.index.tables).items():
+                pq.write_table(t, work / f"{name}.parquet", compression="zstd")
+            from analytics.results import flags_to_table
+
+            pq.write_table(flags_to_table(res.flags), work / "flags.parquet", compression="zstd")
+            meta = {
+                "title": "caregraph research export (pseudonymised)",
+                "as_of": res.as_of.isoformat(),
+                "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                "files": sorted(p.name for p in work.iterdir()),
+                "pseudonymisation": "no names; no BSN or BSN pseudonym; postcode cut to 4 digits; ids are the "
+                                    "source system's stable ids",
+                "flag_thresholds": {k: v for k, v in dataclasses.asdict(res.config).items()},
+            }
+            (work / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        tmp_zip = Path(tmp) / "export.zip"
+        with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for p in sorted(work.rglob("*")):
+                if p.is_file():
+                    z.write(p, p.relative_to(work).as_posix())
+        with open(tmp_zip, "rb") as f:
+            os.fsync(f.fileno())
+        shutil.move(str(tmp_zip), final)
+    return ExportFile(filename=filename, media_type="application/zip", path=str(final), size=final.stat().st_size)
