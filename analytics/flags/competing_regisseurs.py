@@ -22,9 +22,9 @@ def _sql(e: Engine, c: FlagConfig) -> str:
                                                     'professional_id', professional_id,
                                                     'start_date', start_date, 'end_date', end_date)
                                         ORDER BY start_date, coordination_id)) AS evidence,
-      format('Op {{}} zijn {{}} verschillende regisseurs tegelijk actief voor dit huishouden ({{}}).',
-             strftime({e.D}, '%d-%m-%Y'), count(DISTINCT professional_id),
-             array_to_string(list_sort(list_distinct(list(professional_id))), ', ')) AS explanation
+      format('Op {{}} zijn {{}} verschillende regisseurs tegelijk actief voor dit huishouden '
+             '(zie professional_ids).', strftime({e.D}, '%d-%m-%Y'), count(DISTINCT professional_id))
+        AS explanation
     FROM active_coord LEFT JOIN hh USING (household_id)
     GROUP BY household_id HAVING count(DISTINCT professional_id) >= 2
     """
