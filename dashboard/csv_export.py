@@ -1,0 +1,51 @@
+"""CSV export of a table shown on the dashboard, safe to open in a spreadsheet.
+
+Spreadsheet formula injection (OWASP "CSV Injection"): a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return may be run as a formula by Excel or LibreOffice. Such cells are neutralised by prefixing a single
+quote, the mitigation OWASP recommends; numbers are written as numbers and left alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["FORMULA_PREFIXES", "neutralise_cell", "rows_to_csv"]
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """The value to write for a cell: strings that a spreadsheet could run as a formula get a leading ``'``.
+
+    >>> neutralise_cell("=HYPERLINK(\\"x\\")"), neutralise_cell("@SUM(A1)"), neutralise_cell("-3"), neutralise_cell(-3)
+    ('\\'=HYPERLINK("x")', "'@SUM(A1)", "'-3", -3)
+    >>> neutralise_cell("HH000001")
+    'HH000001'
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def rows_to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
+    """CSV text (header + rows) of ``rows``; ``columns`` are (key, header) pairs in order. Lists become ``a; b``.
+
+    >>> print(rows_to_csv([{"a": "=1+1", "b": ["x", "y"]}], [("a", "A"), ("b", "B")]).strip())
+    A,B
+    '=1+1,x; y
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([neutralise_cell(header) for _, header in columns])
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            if isinstance(value, list | tuple):
+                value = "; ".join(str(v) for v in value)
+            cells.append("" if value is None else neutralise_cell(value))
+        writer.writerow(cells)
+    return out.getvalue()
