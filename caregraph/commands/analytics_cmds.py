@@ -1,0 +1,182 @@
+"""``caregraph flags``, ``caregraph export`` and ``caregraph netstats``: the analytics over the configured store."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from caregraph.settings import MissingSecretError, get_settings
+from graph.tables import CareTables
+
+__all__ = ["register", "load_tables", "parse_as_of"]
+
+console = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def parse_as_of(value: str | None) -> date:
+    """The ``--as-of`` date (ISO ``YYYY-MM-DD``; today when empty)."""
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def load_tables() -> CareTables:
+    """Every table of the configured store (read-only)."""
+    from graph.factory import open_store
+    from graph.store import StoreError
+
+    settings = get_settings()
+    try:
+        store = open_store(settings, read_only=True)
+    except StoreError as e:
+        raise _fail(str(e)) from None
+    try:
+        return store.snapshot()
+    except StoreError as e:
+        raise _fail(str(e)) from None
+    finally:
+        store.close()
+
+
+def _print_table(t: pa.Table, title: str, limit: int = 200) -> None:
+    out = Console()
+    tab = Table(title=title)
+    for c in t.column_names:
+        tab.add_column(c)
+    for row in t.slice(0, limit).to_pylist():
+        tab.add_row(*["" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row.values()])
+    out.print(tab)
+    if t.num_rows > limit:
+        out.print(f"... {t.num_rows - limit} more rows (use --format csv)")
+
+
+def _write_csv(t: pa.Table) -> None:
+    from analytics.export import neutralise_formulas
+
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(neutralise_formulas(t), sink)
+    sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analytics commands to ``app``."""
+
+    @app.command("flags")
+    def flags_cmd(
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Date to evaluate on (YYYY-MM-DD; default today).")]
+        = None,
+        fmt: Annotated[str, typer.Option("--format", help="json, csv or table.")] = "table",
+        flag: Annotated[list[str] | None, typer.Option("--flag", help="Only this flag (repeatable).")] = None,
+        thresholds: Annotated[Path | None, typer.Option(help="Thresholds YAML (default analytics/thresholds.yaml).")]
+        = None,
+    ) -> None:
+        """Evaluate the flags (with their evidence) on every household and professional as of a date."""
+        from analytics.config import FlagConfig
+        from analytics.flags import FLAG_NAMES, evaluate_flags_table
+
+        day = parse_as_of(as_of)
+        if fmt not in ("json", "csv", "table"):
+            raise typer.BadParameter("--format must be json, csv or table")
+        unknown = [f for f in flag or [] if f not in FLAG_NAMES]
+        if unknown:
+            raise _fail(f"unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAG_NAMES)}", 2)
+        try:
+            config = FlagConfig.load(thresholds)
+        except (OSError, ValueError, KeyError) as e:
+            raise _fail(f"thresholds: {e}", 2) from None
+        t = evaluate_flags_table(load_tables(), day, config, flag or None)
+        if fmt == "json":
+            rows = t.to_pylist()
+            for r in rows:
+                r["thresholds"] = json.loads(r["thresholds"])
+                r["evidence"] = json.loads(r["evidence"])
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n")
+        elif fmt == "csv":
+            _write_csv(t)
+        else:
+            _print_table(t.select(["flag", "subject_kind", "subject_id", "district_id", "severity", "explanation"]),
+                         f"Flags as of {day.isoformat()}: {t.num_rows}")
+
+    @app.command("export")
+    def export_cmd(
+        out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Date of the network (YYYY-MM-DD; default today).")]
+        = None,
+        k: Annotated[int, typer.Option("--k", min=1, help="Suppress counts below k.")] = 5,
+        min_shared: Annotated[int, typer.Option("--min-shared", min=1, help="Projection threshold.")] = 2,
+        formats: Annotated[list[str] | None, typer.Option(
+            "--formats", help="csv, parquet, graphml, gexf, json (repeatable or comma-separated; default all).")]
+        = None,
+    ) -> None:
+        """Write a pseudonymised research export (tables, GraphML/GEXF, flags, statistics, metadata)."""
+        from analytics.export import EXPORT_FORMATS, export_research
+
+        day = parse_as_of(as_of)
+        fmts = [f.strip() for item in (formats or list(EXPORT_FORMATS)) for f in item.split(",") if f.strip()]
+        try:
+            key = get_settings().pseudonym_secret()
+            manifest = export_research(load_tables(), day, out, k=k, min_shared=min_shared, formats=fmts, key=key)
+        except (MissingSecretError, ValueError) as e:
+            raise _fail(str(e), 2) from None
+        tab = Table(title=f"Export as of {day.isoformat()} in {out}")
+        tab.add_column("file")
+        tab.add_column("rows", justify="right")
+        for name, n in manifest.files.items():
+            tab.add_row(name, str(n))
+        Console().print(tab)
+
+    @app.command("netstats")
+    def netstats_cmd(
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD; default today).")] = None,
+        households: Annotated[bool, typer.Option("--households", help="Per-household statistics.")] = False,
+        network: Annotated[bool, typer.Option("--network", help="Projection, centralities and communities.")]
+        = False,
+        side: Annotated[str, typer.Option(help="Projection side: professional or agency.")] = "professional",
+        min_shared: Annotated[int, typer.Option("--min-shared", min=1)] = 2,
+        fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    ) -> None:
+        """Network statistics: per household (--households) or of the projected network (--network)."""
+        from analytics.centrality import centralities
+        from analytics.communities import louvain_communities
+        from analytics.household_stats import household_statistics
+        from analytics.projection import projection_edges
+
+        day = parse_as_of(as_of)
+        if side not in ("professional", "agency"):
+            raise typer.BadParameter("--side must be professional or agency")
+        if not households and not network:
+            households = True
+        tables = load_tables()
+        results: list[tuple[str, pa.Table]] = []
+        if households:
+            results.append(("households", household_statistics(tables, day)))
+        if network:
+            edges = projection_edges(tables, day, side=side, min_shared=min_shared)  # type: ignore[arg-type]
+            cent = centralities(edges, weight="shared", betweenness_k=200)
+            comm = louvain_communities(edges)
+            nodes = cent.join(comm, "id").sort_by("id")
+            results.append((f"{side} network (min_shared={min_shared}, {edges.num_rows} edges)", nodes))
+        for title, t in results:
+            if fmt == "csv":
+                _write_csv(t)
+            elif fmt == "json":
+                sys.stdout.write(json.dumps(t.to_pylist(), default=str) + "\n")
+            else:
+                _print_table(t, f"{title} as of {day.isoformat()}")
