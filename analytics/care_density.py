@@ -131,10 +131,10 @@ def care_density_table(tables: CareTables, as_of: date,
     >>> from analytics.tables_builder import build_tables
     >>> iv = lambda h, p, a: dict(household_id=h, professional_id=p, agency_id=a, domain_code="FIN",
     ...                           start_date="2024-01-01")
+    >>> ags = [dict(agency_id="A1", sector="mental_health"), dict(agency_id="A2", sector="mental_health"),
+    ...        dict(agency_id="A3", sector="housing")]
     >>> t = build_tables(interventions=[iv("H1", "P1", "A1"), iv("H1", "P2", "A2"), iv("H2", "P1", "A1"),
-    ...                                 iv("H2", "P2", "A2"), iv("H2", "P3", "A3")],
-    ...                  agencies=[dict(agency_id="A1", sector="mental_health"),
-    ...                            dict(agency_id="A2", sector="mental_health"), dict(agency_id="A3", sector="housing")])
+    ...                                 iv("H2", "P2", "A2"), iv("H2", "P3", "A3")], agencies=ags)
     >>> [(r["household_id"], round(r["care_density"], 4), round(r["fragmented_care_density"], 4))
     ...  for r in care_density_table(t, date(2024, 6, 30)).to_pylist()]
     [('H1', 2.0, 0.0), ('H2', 1.3333, 0.6667)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import date
+from itertools import pairwise
 
 import pyarrow as pa
 
@@ -123,7 +124,7 @@ def secon(sequence: Sequence[Hashable]) -> float | None:
     """
     if len(sequence) < 2:
         return None
-    same = sum(1 for x, y in zip(sequence, sequence[1:], strict=False) if x == y)
+    same = sum(1 for x, y in pairwise(sequence) if x == y)
     return same / (len(sequence) - 1)
 
 

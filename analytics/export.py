@@ -40,7 +40,7 @@ from analytics.config import FlagConfig
 from analytics.engine import Engine
 from analytics.flags import evaluate_flags_table
 from analytics.household_stats import household_statistics
-from analytics.projection import projection_sql
+from analytics.projection import Side, projection_sql
 from analytics.summaries import summarise_by_district
 from graph.tables import CareTables
 
@@ -154,7 +154,10 @@ def _atomic(path: Path, write: Callable[[str], None]) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    def write(tmp: str) -> None:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+    _atomic(path, write)
 
 
 def _suppress_small(table: pa.Table, count_cols: Collection[str], k: int) -> pa.Table:
@@ -229,10 +232,12 @@ def export_research(
     with Engine(tables, as_of) as e:
         flags = evaluate_flags_table(tables, as_of, config, engine=e)
         stats = household_statistics(tables, as_of, config, engine=e)
-        proj = {side: e.query(projection_sql(e, side, threshold) + " ORDER BY source, target")  # type: ignore[arg-type]
-                for side in ("professional", "agency")}
-        all_pairs = {side: e.query(f"SELECT count(*) AS n FROM ({projection_sql(e, side, 1)})").column("n")[0]
-                     .as_py() for side in ("professional", "agency")}  # type: ignore[arg-type]
+        sides: tuple[Side, Side] = ("professional", "agency")
+        proj: dict[str, pa.Table] = {
+            side: e.query(projection_sql(e, side, threshold) + " ORDER BY source, target") for side in sides}
+        all_pairs: dict[str, Any] = {
+            side: e.query(f"SELECT count(*) AS n FROM ({projection_sql(e, side, 1)})").column("n")[0].as_py()
+            for side in sides}
         prof_nodes = e.query("""
             SELECT p.professional_id AS id, p.agency_id, p.role, a.sector,
                    coalesce(d.households, 0) AS households
@@ -378,13 +383,11 @@ def export_research(
 
     for side, nodes in (("professionals", professionals), ("agencies", agencies)):
         proj_t = proj_out["professional" if side == "professionals" else "agency"]
-        g = graph_from_edges(proj_t, nodes)
-        if "graphml" in fmts:
-            _atomic(out / f"graph_{side}.graphml", lambda tmp, g=g: nx.write_graphml(g, tmp))
-            files[f"graph_{side}.graphml"] = g.number_of_nodes()
-        if "gexf" in fmts:
-            _atomic(out / f"graph_{side}.gexf", lambda tmp, g=g: nx.write_gexf(g, tmp))
-            files[f"graph_{side}.gexf"] = g.number_of_nodes()
+        g = graph_from_edges(proj_t, _fill_nulls(nodes))
+        for fmt, writer in (("graphml", nx.write_graphml), ("gexf", nx.write_gexf)):
+            if fmt in fmts:
+                _atomic(out / f"graph_{side}.{fmt}", _graph_writer(writer, g))
+                files[f"graph_{side}.{fmt}"] = g.number_of_nodes()
 
     metadata: dict[str, Any] = {
         "as_of": as_of.isoformat(),
@@ -406,6 +409,25 @@ def export_research(
     }
     _write_text(out / "metadata.json", json.dumps(metadata, indent=1, sort_keys=True))
     return ExportManifest(out=out, files=dict(sorted(files.items())), metadata=metadata)
+
+
+def _graph_writer(writer: Callable[[nx.Graph, str], None], g: nx.Graph) -> Callable[[str], None]:
+    def write(tmp: str) -> None:
+        writer(g, tmp)
+
+    return write
+
+
+def _fill_nulls(t: pa.Table) -> pa.Table:
+    """Nulls as "" (strings) or 0 (numbers): GraphML and GEXF have no null."""
+    cols = []
+    for f, col in zip(t.schema, t.columns, strict=True):
+        if pa.types.is_string(f.type):
+            col = pc.fill_null(col, "")
+        elif pa.types.is_integer(f.type) or pa.types.is_floating(f.type):
+            col = pc.fill_null(col, 0)
+        cols.append(col)
+    return pa.Table.from_arrays(cols, schema=t.schema)
 
 
 def _plain(v: object) -> object:

@@ -84,7 +84,7 @@ def build_tables(
         r.setdefault("assessment_id", f"S{i}")
 
     hh = {r["household_id"]: dict(r) for r in households}
-    for r in [*ivs, *coords, *assess, *members]:
+    for r in [*ivs, *coords, *assess, *(dict(x) for x in members)]:
         hh.setdefault(r["household_id"], {"household_id": r["household_id"]})
     for r in hh.values():
         r.setdefault("district_id", "D1")
