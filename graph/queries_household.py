@@ -35,10 +35,10 @@ HOUSEHOLD_MEMBERS = register(Query(
     name="household_members",
     text=(
         "MATCH (h:Household {id: $household_id})<-[:MEMBER_OF]-(m:Member) "
-        "RETURN m.id AS member_id, h.id AS household_id, m.bsn_pseudonym AS bsn, m.name AS name, "
+        "RETURN m.id AS member_id, h.id AS household_id, m.bsn_pseudonym AS bsn_pseudonym, m.name AS name, "
         "m.birth_year AS birth_year, m.role AS role ORDER BY member_id"
     ),
-    columns=("member_id", "household_id", "bsn", "name", "birth_year", "role"),
+    columns=("member_id", "household_id", "bsn_pseudonym", "name", "birth_year", "role"),
     params=_HH,
 ))
 

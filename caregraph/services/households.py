@@ -195,7 +195,7 @@ def _build_detail(
         ),
         members=[MemberOut(
             member_id=m["member_id"], role=m["role"], birth_year=m["birth_year"], name=m.get("name"),
-            bsn_pseudonym=m.get("bsn"),
+            bsn_pseudonym=m.get("bsn_pseudonym"),
         ) for m in sorted(members, key=lambda m: m["member_id"])],
         professionals=profs,
         agencies=agencies,

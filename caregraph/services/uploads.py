@@ -13,19 +13,14 @@ import json
 import os
 import re
 import secrets
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from caregraph.services.cache import AsOfResults
-from caregraph.services.errors import InvalidParameterError, PayloadTooLargeError
+from caregraph.services.errors import InvalidParameterError, PayloadTooLargeError, ServiceUnavailableError
 from caregraph.services.models import ExportFile, IngestResult
 
 if TYPE_CHECKING:
@@ -113,30 +108,19 @@ def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, 
 
 
 # ----------------------------------------------------------------------------------------------------- export --
-_DROP = {"members": ("name", "bsn"), "professionals": ("name",)}
-
-
-def _pseudonymised(tables: Any) -> dict[str, pa.Table]:
-    """The tables with names and BSN pseudonyms dropped and postcodes cut to their 4 digits."""
-    out: dict[str, pa.Table] = {}
-    for name in tables:
-        t: pa.Table = tables[name]
-        for col in _DROP.get(name, ()):
-            if col in t.column_names:
-                t = t.drop_columns([col])
-        if name == "households" and "postcode" in t.column_names:
-            t = t.set_column(t.column_names.index("postcode"), "postcode",
-                             pc.utf8_slice_codeunits(t.column("postcode"), 0, 4))
-        out[name] = t
-    return out
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet", "json")
 
 
 def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
-    """A zip of the pseudonymised tables (Parquet), the flags on ``as_of`` and ``metadata.json``.
+    """A zip of :func:`analytics.export.export_research`'s pseudonymised export on ``as_of`` (node and edge tables,
+    flags, statistics and ``metadata.json``), written atomically under ``<data_dir>/exports``."""
+    from analytics.export import export_research
+    from caregraph.settings import MissingSecretError
 
-    Uses :func:`analytics.export.export_research` when the analytics provide it; otherwise writes the pseudonymised
-    tables itself (no names, no BSN pseudonyms, 4-digit postcodes).
-    """
+    try:
+        key = services.settings.pseudonym_secret()
+    except MissingSecretError as e:
+        raise ServiceUnavailableError(f"exports are not configured: {e}", 3600) from None
     out_dir = services.settings.data_dir / "exports"
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
@@ -144,29 +128,7 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
     final = out_dir / filename
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".export-") as tmp:
         work = Path(tmp) / "files"
-        work.mkdir()
-        try:
-            from analytics.export import export_research  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            export_research = None
-        if export_research is not None:
-            export_research(res.index.tables, res.as_of, work)
-        else:
-            for name, t in _pseudonymised(res.index.tables).items():
-                pq.write_table(t, work / f"{name}.parquet", compression="zstd")
-            from analytics.results import flags_to_table
-
-            pq.write_table(flags_to_table(res.flags), work / "flags.parquet", compression="zstd")
-            meta = {
-                "title": "caregraph research export (pseudonymised)",
-                "as_of": res.as_of.isoformat(),
-                "created_at": dt.datetime.now(dt.UTC).isoformat(),
-                "files": sorted(p.name for p in work.iterdir()),
-                "pseudonymisation": "no names; no BSN or BSN pseudonym; postcode cut to 4 digits; ids are the "
-                                    "source system's stable ids",
-                "flag_thresholds": {k: v for k, v in dataclasses.asdict(res.config).items()},
-            }
-            (work / "metadata.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+        export_research(res.index.tables, res.as_of, work, config=res.config, key=key, formats=EXPORT_FORMATS)
         tmp_zip = Path(tmp) / "export.zip"
         with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as z:
             for p in sorted(work.rglob("*")):
@@ -174,5 +136,5 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
                     z.write(p, p.relative_to(work).as_posix())
         with open(tmp_zip, "rb") as f:
             os.fsync(f.fileno())
-        shutil.move(str(tmp_zip), final)
+        os.replace(tmp_zip, final)
     return ExportFile(filename=filename, media_type="application/zip", path=str(final), size=final.stat().st_size)

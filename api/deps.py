@@ -1,0 +1,55 @@
+"""Dependencies of the routes: the services object and the authenticated principal."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from caregraph.auth import Principal
+from caregraph.services import CareServices
+
+__all__ = ["get_services", "current_principal", "ServicesDep", "PrincipalDep", "ID_PATTERN", "HouseholdId",
+           "ProfessionalId", "bearer"]
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+"""Identifiers in paths and filters: 1–64 letters, digits, ``.``, ``_``, ``:``, ``-`` (so no query language, quotes,
+spaces or slashes ever reach the services)."""
+ID_RE = re.compile(ID_PATTERN)
+
+bearer = HTTPBearer(auto_error=False, description="A token issued by `caregraph users token` (shown once).")
+
+
+def get_services(request: Request) -> CareServices:
+    """The application's :class:`CareServices` (created by :func:`api.app.create_app`)."""
+    services: CareServices = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[CareServices, Depends(get_services)]
+
+
+def current_principal(
+    request: Request,
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The principal of the bearer token (401 without a valid one; 429 after repeated failures)."""
+    token = credentials.credentials if credentials is not None else None
+    client = request.client.host if request.client is not None else "unknown"
+    return services.authenticate(token, client=client)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+HouseholdId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="Household id.",
+                                  examples=["HH000001"])]
+ProfessionalId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="Professional id.",
+                                     examples=["P000001"])]
+
+
+def id_query(description: str, example: str) -> object:
+    """A query parameter holding an optional identifier."""
+    return Query(None, pattern=ID_PATTERN, max_length=64, description=description, examples=[example])

@@ -1,0 +1,49 @@
+"""Agencies and co-involvement, flag summaries and network statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import PrincipalDep, ServicesDep
+from api.problems import problem_responses
+from caregraph.services.models import AgencyOverview, FlagSummary, NetworkStatistics
+
+router = APIRouter(tags=["aggregates"])
+
+AsOf = Annotated[dt.date | None, Query(description="Answer as of this date (default: today).",
+                                       examples=["2024-06-30"])]
+_ERR = problem_responses(401, 403, 422, 429, 503)
+
+
+@router.get("/agencies", response_model=AgencyOverview, responses=_ERR)
+def agencies(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    as_of: AsOf = None,
+    min_shared: Annotated[int, Query(ge=1, le=1_000_000, description="Only pairs sharing at least this many "
+                                                                      "households (researchers: at least 5).")] = 1,
+) -> AgencyOverview:
+    """Agencies with their active households, and which agencies are involved together (shared households,
+    Jaccard)."""
+    return services.agencies(principal, as_of=as_of, min_shared=min_shared)
+
+
+@router.get("/flags/summary", response_model=FlagSummary, responses=_ERR)
+def flag_summary(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    as_of: AsOf = None,
+    by_district: Annotated[bool, Query(description="Count per district.")] = True,
+    months: Annotated[int, Query(ge=0, le=24, description="Also the n−1 month ends before (a trend).")] = 0,
+) -> FlagSummary:
+    """Households per flag, per district and month (researchers: counts under 5 suppressed)."""
+    return services.flag_summary(principal, as_of=as_of, by_district=by_district, months=months)
+
+
+@router.get("/statistics", response_model=NetworkStatistics, responses=_ERR)
+def statistics(principal: PrincipalDep, services: ServicesDep, as_of: AsOf = None) -> NetworkStatistics:
+    """Network statistics of the whole municipality."""
+    return services.network_statistics(principal, as_of=as_of)
