@@ -13,6 +13,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "caregraph.commands.store_cmds",
     "caregraph.commands.demo_cmd",
     "caregraph.commands.analytics_cmds",
+    "caregraph.commands.serve_cmd",
+    "caregraph.commands.users_cmd",
 )
 
 

@@ -170,6 +170,10 @@ class CareServices:
     def _snapshot(self) -> Any:
         return self.run_store(lambda s: s.snapshot())
 
+    def warm(self, as_of: dt.date | None = None) -> None:
+        """Build the snapshot index and the analytics for ``as_of`` (default today) now, not at the first request."""
+        self._results(as_of)
+
     def invalidate(self) -> None:
         """Forget the cached snapshot and analytics (call after writing to the store outside the services)."""
         self.cache.invalidate()
