@@ -324,6 +324,10 @@ def read_tabular(path: Path, issues: list[Issue]) -> list[RawPart]:
     if suffix in (".xlsx", ".xlsm"):
         return _read_excel(path, issues)
     name = table_for_name(path.stem)
+    if name is None and normalise_header(path.stem) in ("columns", "kolommen", "readme"):
+        issues.append(Issue.make(str(path), "column documentation, not an entity table; ignored",
+                                 severity="warning", rule="file"))
+        return []
     if name is None:
         issues.append(Issue.make(str(path), "cannot tell which entity table this file holds: name it after one of "
                                  + ", ".join(TABLE_ORDER), rule="file"))

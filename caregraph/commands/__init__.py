@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     # one line per command module; keep this list sorted by when the commands were added
     "caregraph.commands.store_cmds",
     "caregraph.commands.demo_cmd",
+    "caregraph.commands.ingest_cmd",
     "caregraph.commands.analytics_cmds",
     "caregraph.commands.serve_cmd",
     "caregraph.commands.users_cmd",

@@ -1,0 +1,86 @@
+"""``caregraph ingest PATH…`` (validate, pseudonymise and load real municipal data) and ``caregraph template``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest`` and ``template`` to ``app``."""
+
+    @app.command("ingest")
+    def ingest_cmd(
+        paths: Annotated[list[Path], typer.Argument(help="Files or folders: CSV, Excel, Parquet, iJw/iWmo XML.")],
+        quarantine: Annotated[Path | None, typer.Option(help="Load valid rows; write invalid ones here.")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+        report: Annotated[Path | None, typer.Option(help="Write the full JSON report to this file.")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="Report on stdout as text or json.")] = "text",
+    ) -> None:
+        """Validate, pseudonymise and load input files into the store (all-or-nothing unless --quarantine)."""
+        from rich.progress import Progress
+
+        from caregraph.settings import MissingSecretError, get_settings
+        from graph.factory import open_store
+        from graph.store import StoreError
+        from ingest.pipeline import ingest
+
+        settings = get_settings()
+        try:
+            settings.pseudonym_secret()
+        except MissingSecretError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2) from None
+        try:
+            store = None if dry_run else open_store(settings)
+        except StoreError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(3) from None
+        try:
+            with Progress(transient=True, disable=fmt == "json") as bar:
+                task = bar.add_task("ingest", total=None)
+
+                def progress(step: str, done: int, total: int) -> None:
+                    bar.update(task, description=step, completed=done, total=total)
+
+                result = ingest(paths, store=store, settings=settings, quarantine=quarantine, dry_run=dry_run,
+                                progress=progress)
+        finally:
+            if store is not None:
+                store.close()
+        if report is not None:
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(result.report.to_json(), encoding="utf-8")
+        if fmt == "json":
+            typer.echo(result.report.to_json())
+        else:
+            typer.echo(result.report.to_text())
+            if result.quarantined:
+                typer.echo(f"Quarantined rows (in {quarantine}): "
+                           + ", ".join(f"{k} {v}" for k, v in result.quarantined.items()))
+            if result.load is not None:
+                lr = result.load
+                typer.echo("Loaded: " + ", ".join(
+                    f"{n} +{lr.created.get(n, 0)} ~{lr.updated.get(n, 0)} ={lr.unchanged.get(n, 0)}"
+                    for n in lr.created) + f" ({lr.seconds:.1f} s)")
+            typer.echo(f"Status: {result.status}")
+        if not result.ok:
+            raise typer.Exit(1)
+
+    @app.command("template")
+    def template_cmd(
+        out_dir: Annotated[Path, typer.Argument(help="Folder to write the empty templates into.")],
+        fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or parquet.")] = "csv",
+    ) -> None:
+        """Write empty, documented input templates (one per entity table)."""
+        from ingest.templates import write_templates
+
+        if fmt not in ("csv", "xlsx", "parquet"):
+            typer.echo("error: --format must be csv, xlsx or parquet", err=True)
+            raise typer.Exit(2)
+        for p in write_templates(out_dir, fmt):  # type: ignore[arg-type]
+            typer.echo(str(p))
