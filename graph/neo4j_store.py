@@ -456,18 +456,14 @@ class Neo4jStore:
         try:
             with self._session() as session:
                 return session.execute_read(unit_of_work(timeout=limit)(work))
-        except StoreError:
-            raise
-        except Exception as e:
+        except (nx.Neo4jError, nx.DriverError) as e:
             raise map_driver_error(e, what) from e
 
     def _write(self, work: Callable[[Any], Any], what: str) -> Any:
         try:
             with self._session() as session:
                 return session.execute_write(work)
-        except StoreError:
-            raise
-        except Exception as e:
+        except (nx.Neo4jError, nx.DriverError) as e:
             raise map_driver_error(e, what) from e
 
     @staticmethod
@@ -480,14 +476,22 @@ class Neo4jStore:
     # -- the port ----------------------------------------------------------------------------------------------------
 
     def ensure_schema(self) -> None:
-        """Create the uniqueness constraints and range indexes of :func:`graph.ddl.neo4j_ddl` (idempotent)."""
-
+        """Create the constraints and indexes of :func:`graph.ddl.neo4j_ddl` (idempotent) and, when there are no
+        Domain nodes yet, the built-in domains of :mod:`graph.domains` (as the embedded store does)."""
         for stmt in neo4j_ddl():  # one transaction per schema command
 
             def work(tx: Any, stmt: str = stmt) -> None:
                 tx.run(stmt).consume()
 
             self._write(work, "creating constraints and indexes")
+        if self.counts_of_label("Domain") == 0:
+            self.load(CareTables({"domains": builtin_domains_table()}))
+
+    def counts_of_label(self, label: str) -> int:
+        """Number of nodes with the schema label ``label``."""
+        text = node_count_cypher(label)
+        _, rows = self._read(lambda tx: self._fetch(tx, text), f"counting {label} nodes")
+        return int(rows[0][0])
 
     def ping(self) -> None:
         """Raise :class:`StoreUnavailableError` unless Neo4j answers ``RETURN 1``."""
@@ -546,7 +550,7 @@ class Neo4jStore:
         try:
             with self._session() as session:
                 session.run(DELETE_ALL_CYPHER).consume()
-        except Exception as e:
+        except (nx.Neo4jError, nx.DriverError) as e:
             raise map_driver_error(e, "deleting all data") from e
 
     # -- loading -----------------------------------------------------------------------------------------------------
@@ -578,30 +582,31 @@ class Neo4jStore:
         return report
 
     def _plan(self, tables: CareTables) -> dict[str, _TablePlan]:
-        plans: dict[str, _TablePlan] = {}
+        """Validate every table first (no reads), then read the stored state of the incoming keys and classify."""
+        prepared: list[tuple[TableSpec, list[dict[str, Any]], str]] = []
         for name in TABLE_ORDER:
             if name not in tables:
                 continue
             spec = table_spec(name)
-            table = tables[name]
             if spec.rel_only is not None:
-                rows = table.to_pylist()
-                keys = [r[spec.key] for r in rows]
+                rows = tables[name].to_pylist()
+                key = spec.key
                 required = [(c, [r[c.name] for r in rows]) for c in spec.columns if c.required and c.name != spec.key]
-                _check_keys(spec, keys, required)
-                existing = self._existing(coordination_existing_cypher(spec), keys, spec.key, f"reading {name}")
-                plans[name] = self._classify(spec, rows, spec.key, existing)
             else:
-                rows = _node_rows(spec, table)
-                keys = [r["id"] for r in rows]
+                rows = _node_rows(spec, tables[name])
+                key = "id"
                 required = [
                     (c, [r[graph_property(spec, c.name)] for r in rows])
                     for c in spec.columns
                     if c.required and c.name != spec.key
                 ]
-                _check_keys(spec, keys, required)
-                existing = self._existing(node_existing_cypher(spec), keys, "id", f"reading {name}")
-                plans[name] = self._classify(spec, rows, "id", existing)
+            _check_keys(spec, [r[key] for r in rows], required)
+            prepared.append((spec, rows, key))
+        plans: dict[str, _TablePlan] = {}
+        for spec, rows, key in prepared:
+            text = coordination_existing_cypher(spec) if spec.rel_only is not None else node_existing_cypher(spec)
+            existing = self._existing(text, [r[key] for r in rows], key, f"reading {spec.name}")
+            plans[spec.name] = self._classify(spec, rows, key, existing)
         return plans
 
     def _existing(self, text: str, keys: list[Any], key: str, what: str) -> dict[Any, dict[str, Any]]:
