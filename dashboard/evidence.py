@@ -41,6 +41,21 @@ _KEYS: dict[str, tuple[str, str]] = {
     "scores": ("Scores", "Scores"),
     "action": ("Maatregel", "Action"),
     "caseload": ("Caseload", "Caseload"),
+    "as_of": ("Peildatum", "As of"),
+    "pairs": ("Paren", "Pairs"),
+    "pair_count": ("Aantal paren", "Number of pairs"),
+    "earliest_start": ("Vroegste start", "Earliest start"),
+    "helpers_by_domain": ("Hulpverleners per domein", "Helpers per domain"),
+    "helpers_per_problem_domain": ("Hulpverleners per probleemdomein", "Helpers per problem domain"),
+    "problem_domain_codes": ("Probleemdomeinen", "Problem domains"),
+    "active_coordinations": ("Actieve regisseurs", "Active regisseurs"),
+    "crisis_domains": ("Domeinen in crisis", "Domains in crisis"),
+    "dependent_domains": ("Afhankelijke domeinen", "Dependent domains"),
+    "assessments": ("Scores", "Assessments"),
+    "case_days": ("Looptijd dossier (dagen)", "Case duration (days)"),
+    "window_start": ("Begin periode", "Window start"),
+    "domain_scores": ("Scores per domein", "Scores per domain"),
+    "opened_on": ("Bekend sinds", "Known since"),
 }
 
 _RULE = ("Regel", "Rule")

@@ -68,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi_flags_total": ("Signalen (totaal)", "Flags raised (total)"),
     "kpi_median_helpers": ("Mediaan hulpverleners per huishouden", "Median helpers per household"),
     "kpi_median_agencies": ("Mediaan organisaties per huishouden", "Median agencies per household"),
+    "kpi_mean_agencies": ("Gemiddeld aantal organisaties per huishouden", "Mean agencies per household"),
     "kpi_share_regisseur": ("Aandeel met regisseur", "Share with a regisseur"),
     "fig_flags_by_district": ("Signalen per wijk", "Flags by district"),
     "fig_flags_per_flag": ("Huishoudens per signaal", "Households per flag"),

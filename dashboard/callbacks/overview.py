@@ -22,7 +22,10 @@ from dashboard.figures.overview import (
 from dashboard.i18n import Lang, lang_or_default, t
 from dashboard.layouts.common import kpi
 
-__all__ = ["register", "overview_outputs", "key_figures"]
+__all__ = ["register", "overview_outputs", "key_figures", "TREND_MONTHS"]
+
+TREND_MONTHS = 12
+"""Months in the trend figure (the last is the as-of date itself; the others end on each month's last day)."""
 
 
 def _fmt(value: float | int | None, *, percent: bool = False) -> str:
@@ -52,8 +55,8 @@ def key_figures(
         kpi(t("kpi_flags_total", lang), _fmt(sum(flagged_per_flag.values())), "kpi-flagged"),
         kpi(t("kpi_median_helpers", lang) + scope,
             _fmt(stats.helpers_per_household.get("median") if stats else None), "kpi-median-helpers"),
-        kpi(t("kpi_median_agencies", lang) + scope, _fmt(_measure(measures, "median_agencies")),
-            "kpi-median-agencies"),
+        kpi(t("kpi_mean_agencies", lang) + scope, _fmt(_measure(measures, "agencies_mean")),
+            "kpi-mean-agencies"),
         kpi(t("kpi_share_regisseur", lang) + scope, _fmt(_measure(measures, "share_with_regisseur"), percent=True),
             "kpi-share-regisseur"),
     ]
@@ -71,8 +74,11 @@ def _measure(measures: Any, *names: str) -> float | None:
 def overview_outputs(ctx: DashContext, principal: Principal, as_of: dt.date, district: str | None,
                      lang: Lang) -> tuple[Any, ...]:
     """Key figures and figures of the overview (the callback's body, callable without Dash)."""
-    by_district = call(ctx.services.flag_summary, principal, as_of=as_of, group_by=("district",), lang=lang)
-    by_month = call(ctx.services.flag_summary, principal, as_of=as_of, group_by=("district", "month"), lang=lang)
+    by_month = call(ctx.services.flag_summary, principal, as_of=as_of, by_district=True, months=TREND_MONTHS,
+                    lang=lang)
+    last_month = max((r.month for r in by_month.rows if r.month), default=None)
+    by_district = FlagSummary(as_of=by_month.as_of, group_by=["district"],
+                              rows=[r for r in by_month.rows if r.month == last_month])
     stats = (call(ctx.services.network_statistics, principal, as_of=as_of, lang=lang)
              if principal.may(Action.network_statistics) else None)
     names = {d.district_id: d.name for d in call(ctx.services.districts, principal, lang=lang)}
@@ -80,7 +86,7 @@ def overview_outputs(ctx: DashContext, principal: Principal, as_of: dt.date, dis
     month_rows = [r for r in by_month.rows if district is None or r.district_id == district]
     tiles = key_figures(stats, by_district, district=district, lang=lang)
     helpers = (helpers_histogram_figure(stats.helpers_histogram, lang=lang) if stats is not None
-               else empty_figure(t("col_helpers", lang), t("not_allowed", lang), x_title=t("col_helpers", lang),
+               else empty_figure(t("col_helpers", lang), "—", x_title=t("col_helpers", lang),
                                  y_title=t("households", lang)))
     if stats is not None and district:
         helpers.update_layout(title_text=f"{helpers.layout.title.text} ({t('whole_municipality', lang)})")

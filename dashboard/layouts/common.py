@@ -11,7 +11,8 @@ __all__ = ["card", "section", "graph", "kpi", "message"]
 
 def card(*children: Any, **kw: Any) -> html.Div:
     """A white card around ``children``."""
-    return html.Div(list(children), className="cg-card", **kw)
+    kw.setdefault("className", "cg-card")
+    return html.Div(list(children), **kw)
 
 
 def section(title: str, *children: Any) -> html.Section:

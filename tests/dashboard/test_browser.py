@@ -1,0 +1,178 @@
+"""Browser tests: the dashboard in headless Chromium (Debian's chromium + chromium-driver) driven by Selenium.
+
+Every page is opened as each role; overview → cases → household is clicked through; rendered content is asserted;
+the browser console must hold no SEVERE entries; a screenshot of each page goes to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import make_server
+
+from dashboard.app import create_dash
+from tests.dashboard.municipality import Municipality
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    pytest.skip("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)",
+                allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(municipality: Municipality) -> Iterator[str]:
+    app = create_dash(municipality.services, municipality.settings)
+    wsgi = DispatcherMiddleware(lambda env, start: (start("404 Not Found", []), [b""])[1],
+                                {"/dashboard": app.server})
+    port = _free_port()
+    server = make_server("127.0.0.1", port, wsgi, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}/dashboard/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[webdriver.Chrome]:
+    profile = tempfile.mkdtemp(prefix="cg-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    d = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield d
+    d.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def _wait(d: webdriver.Chrome, css: str, timeout: float = 20) -> None:
+    WebDriverWait(d, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def _wait_text(d: webdriver.Chrome, css: str, text: str, timeout: float = 20) -> None:
+    WebDriverWait(d, timeout).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+
+def _severe(d: webdriver.Chrome) -> list[str]:
+    return [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def _login(d: webdriver.Chrome, base: str, token: str) -> None:
+    d.delete_all_cookies()
+    d.get(base)
+    _wait(d, "#login-token")
+    d.find_element(By.ID, "login-token").send_keys(token)
+    d.find_element(By.ID, "login-button").click()
+    _wait(d, "#nav a", 20)
+
+
+def _settle(d: webdriver.Chrome) -> None:
+    """Wait until Dash has no pending callbacks."""
+    WebDriverWait(d, 30).until(lambda drv: drv.execute_script(
+        "return !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && !document.querySelector('._dash-loading')"))
+    time.sleep(0.4)
+
+
+def _shot(d: webdriver.Chrome, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    d.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+PAGES_BY_ROLE = {
+    "manager": ["overview", "cases", "network"],
+    "coordinator": ["overview", "cases", "network"],
+    "researcher": ["overview", "network", "research"],
+    "admin": ["admin"],
+}
+
+
+@pytest.mark.parametrize("role", list(PAGES_BY_ROLE))
+def test_each_role_sees_its_pages(role: str, driver: webdriver.Chrome, base_url: str,
+                                  municipality: Municipality) -> None:
+    _login(driver, base_url, municipality.tokens[role])
+    nav = [a.get_attribute("id") for a in driver.find_elements(By.CSS_SELECTOR, "#nav a")]
+    assert nav == [f"nav-{p}" for p in PAGES_BY_ROLE[role]]
+    driver.get_log("browser")
+    expected = {"overview": ("#fig-flags-by-district .main-svg", "#kpi-row"),
+                "cases": ("#cases-table td", "#cases-note"), "network": ("#network-graph canvas", "#network-note"),
+                "research": ("#research-table td", "#research-stats-table"), "admin": ("#admin-table td", "h1")}
+    for page in PAGES_BY_ROLE[role]:
+        driver.get(base_url + page)
+        for css in expected[page]:
+            _wait(driver, css)
+        _settle(driver)
+        _shot(driver, f"{role}-{page}")
+        assert "Deze pagina is niet beschikbaar" not in driver.find_element(By.ID, "page-content").text
+        assert _severe(driver) == [], f"{role} {page}"
+    if role in ("manager", "researcher", "admin"):
+        driver.get(base_url + "household?hh=HH0001")
+        _wait_text(driver, "#page-content", "niet beschikbaar")
+        assert "Lid 0-0" not in driver.page_source
+
+
+def test_coordinator_clicks_overview_cases_household(driver: webdriver.Chrome, base_url: str,
+                                                    municipality: Municipality) -> None:
+    _login(driver, base_url, municipality.tokens["coordinator"])
+    _wait(driver, "#fig-flags-by-district .main-svg")
+    _settle(driver)
+    assert "Signalen per wijk" in driver.find_element(By.ID, "page-content").text
+    driver.find_element(By.ID, "nav-cases").click()
+    _wait_text(driver, "#cases-table", "HH0001")
+    _settle(driver)
+    cell = next(td for td in driver.find_elements(By.CSS_SELECTOR, "#cases-table td") if td.text == "HH0001")
+    cell.click()
+    _wait_text(driver, "#household-title", "HH0001")
+    _wait(driver, "#fig-gantt .main-svg")
+    _wait(driver, "#household-ego canvas")
+    _settle(driver)
+    text = driver.find_element(By.ID, "page-content").text
+    assert "Te veel hulpverleners" in text and "Bijtende interventies" in text
+    assert "Anna de Vries" in text  # the coordinator sees names in their district
+    assert "Interventies per domein in de tijd" in text
+    _shot(driver, "coordinator-household")
+    assert _severe(driver) == []
+    # English switch
+    driver.find_element(By.CSS_SELECTOR, "#lang-switch input[value='en']").click()
+    _wait_text(driver, "#page-content", "Interventions per domain over time")
+    _settle(driver)
+    _shot(driver, "coordinator-household-en")
+    assert _severe(driver) == []
+
+
+def test_bad_token_is_refused(driver: webdriver.Chrome, base_url: str) -> None:
+    driver.delete_all_cookies()
+    driver.get(base_url)
+    _wait(driver, "#login-token")
+    driver.find_element(By.ID, "login-token").send_keys("not-a-token")
+    driver.find_element(By.ID, "login-button").click()
+    _wait_text(driver, "#login-message", "Token onbekend")
+    assert driver.find_elements(By.CSS_SELECTOR, "#nav a") == []
