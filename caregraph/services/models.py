@@ -361,9 +361,13 @@ class ExportFile(_Model):
 class IngestResult(_Model):
     """What an upload for ingest did: the validation report and whether it was loaded."""
 
+    status: str = Field(description="loaded, rejected (errors, nothing written), dry-run or failed (the store "
+                                    "refused the load; nothing written)")
     loaded: bool
     dry_run: bool
-    report: dict[str, Any]
+    report: dict[str, Any] = Field(description="The validation report: ok, counts and every issue (values masked).")
+    rows_loaded: dict[str, int] = Field(default_factory=dict)
+    quarantined: dict[str, int] = Field(default_factory=dict, description="Rejected rows per table, kept aside.")
 
 
 class HealthStatus(_Model):

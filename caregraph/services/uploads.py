@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["safe_name", "ingest_files", "research_export", "ALLOWED_EXTENSIONS", "MAX_FILES"]
 
-ALLOWED_EXTENSIONS = (".csv", ".parquet", ".xlsx", ".xml")
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".parquet", ".xlsx", ".xml")
 MAX_FILES = 50
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -92,19 +92,21 @@ def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, 
         with open(p, "xb") as f:
             f.write(data)
         paths.append(p)
-    from ingest.pipeline import ingest  # type: ignore[import-not-found,unused-ignore]
+    from caregraph.settings import MissingSecretError
+    from ingest.pipeline import ingest
 
     quarantine = folder / "quarantine"
 
     def run(store: Any) -> Any:
         return ingest(paths, store=store, settings=services.settings, quarantine=quarantine, dry_run=dry_run)
 
-    out = services.run_store(run)
-    report = getattr(out, "report", out)
-    report_dict = _as_dict(report)
-    ok = bool(getattr(report, "ok", report_dict.get("ok", False)))
-    loaded = bool(getattr(out, "loaded", ok and not dry_run))
-    return IngestResult(loaded=loaded and not dry_run, dry_run=dry_run, report=report_dict)
+    try:
+        out = services.run_store(run)
+    except MissingSecretError as e:
+        raise ServiceUnavailableError(f"ingest is not configured: {e}", 3600) from None
+    report = _as_dict(out.report)
+    return IngestResult(status=out.status, loaded=out.status == "loaded", dry_run=dry_run, report=report,
+                        rows_loaded=dict(out.rows_loaded), quarantined=dict(out.quarantined))
 
 
 # ----------------------------------------------------------------------------------------------------- export --

@@ -131,6 +131,7 @@ USERS: dict[str, tuple[Role, dict[str, object]]] = {
     "coordinator_h3": (Role.coordinator, {"households": ["H3"]}),
     "researcher": (Role.researcher, {}),
     "admin": (Role.admin, {}),
+    "victim": (Role.manager, {}),
 }
 
 
