@@ -19,7 +19,7 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from graph.ddl import all_rel_specs, ladybug_ddl, node_specs
 from graph.domains import DOMAINS
+from graph.household_deletion import household_dependants
 from graph.queries import Query
 from graph.schema import TABLE_ORDER, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
 from graph.store import (
@@ -394,6 +395,46 @@ class LadybugStore:
             self._execute(conn, f"COPY {rel.type} FROM $t", {"t": t})
 
 
+    # ------------------------------------------------------------------ retention (issue 8)
+    def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
+        """Delete the households ``household_ids`` and everything that hangs off them, in ONE transaction.
+
+        Dependants come from :func:`graph.household_deletion.household_dependants` (members, interventions,
+        assessments by their relationship to the household; coordinations go with the household's node). Unknown
+        ids are ignored. Returns the number of rows deleted per entity table (``households`` included).
+        """
+        keys = pa.table({"k": pa.array(sorted(set(household_ids)), pa.string())})
+        counts: dict[str, int] = {}
+        if keys.num_rows == 0:
+            return {"households": 0, **{d.table: 0 for d in household_dependants()}}
+        with self._write() as conn:
+            for dep in household_dependants():
+                rel = dep.rel
+                if dep.node_label is None:
+                    text = f"LOAD FROM $t MATCH ()-[r:{rel.type}]->(h:{rel.target_label} {{id: k}}) RETURN count(r)"
+                    counts[dep.table] = _int(self._execute(conn, text, {"t": keys}))
+                    continue
+                found = self._execute(
+                    conn,
+                    f"LOAD FROM $t MATCH (n:{dep.node_label})-[:{rel.type}]->(h:{rel.target_label} {{id: k}}) "
+                    "RETURN DISTINCT n.id AS k",
+                    {"t": keys},
+                ).get_as_arrow()
+                counts[dep.table] = found.num_rows
+                if found.num_rows:
+                    ids = pa.table({"k": found.column(0).cast(pa.string())})
+                    text = f"LOAD FROM $t MATCH (n:{dep.node_label} {{id: k}}) DETACH DELETE n"
+                    self._execute(conn, text, {"t": ids})
+            label = table_spec("households").label
+            counts["households"] = _int(
+                self._execute(conn, f"LOAD FROM $t MATCH (n:{label} {{id: k}}) RETURN count(n)", {"t": keys})
+            )
+            self._execute(conn, f"LOAD FROM $t MATCH (n:{label} {{id: k}}) DETACH DELETE n", {"t": keys})
+        with self._lock:
+            self._execute(self._conn, "CHECKPOINT")
+        return {"households": counts.pop("households"), **counts}
+
+
 # ---------------------------------------------------------------------- diffing (pure functions)
 class _TablePlan:
     def __init__(self, spec: TableSpec, new: pa.Table, changed: pa.Table, changed_old: pa.Table, unchanged: int):
@@ -491,3 +532,8 @@ def _normalise(table: pa.Table) -> pa.Table:
     if not changed:
         return table
     return pa.table(cols, names=table.column_names)
+
+
+def _int(result: Any) -> int:
+    """The single integer a ``RETURN count(…)`` query answered."""
+    return int(result.get_as_arrow().column(0)[0].as_py())

@@ -31,6 +31,7 @@ from neo4j.time import Duration
 from graph.ddl import all_rel_specs, neo4j_ddl, node_specs
 from graph.domains import DOMAINS
 from graph.endpoint_queries import ENDPOINT_QUERIES
+from graph.household_deletion import HOUSEHOLD_TABLE, Dependant, household_dependants
 from graph.queries import ALL_QUERIES, Query
 from graph.schema import TABLE_ORDER, Column, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
 from graph.store import (
@@ -57,6 +58,8 @@ __all__ = [
     "read_table_cypher",
     "node_count_cypher",
     "rel_count_cypher",
+    "household_dependant_delete_cypher",
+    "household_delete_cypher",
     "PING_CYPHER",
     "DELETE_ALL_CYPHER",
 ]
@@ -227,6 +230,30 @@ def rel_count_cypher(rel_type: str) -> str:
     return f"MATCH ()-[t:{rel_type}]->() RETURN count(t) AS c"
 
 
+def household_dependant_delete_cypher(dep: Dependant) -> str:
+    """Delete what hangs off the households in ``$ids`` through ``dep``; returns how many rows went.
+
+    A node dependant (members, interventions, assessments) is ``DETACH DELETE``-d; a relationship-only dependant
+    (coordinations) is only counted, since it goes with the household's ``DETACH DELETE``.
+    """
+    rel = dep.rel
+    if dep.node_label is None:
+        return (
+            f"UNWIND $ids AS key\nMATCH (:{rel.source_label})-[t:{rel.type}]->(:{rel.target_label} {{id: key}})\n"
+            "RETURN count(t) AS c"
+        )
+    return (
+        f"UNWIND $ids AS key\nMATCH (n:{dep.node_label})-[:{rel.type}]->(:{rel.target_label} {{id: key}})\n"
+        "WITH DISTINCT n\nDETACH DELETE n\nRETURN count(*) AS c"
+    )
+
+
+def household_delete_cypher() -> str:
+    """``DETACH DELETE`` the households whose ids are in ``$ids``; returns how many were deleted."""
+    label = _label(table_spec(HOUSEHOLD_TABLE))
+    return f"UNWIND $ids AS key\nMATCH (n:{label} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Values
 # --------------------------------------------------------------------------------------------------------------------
@@ -389,6 +416,11 @@ class Neo4jStore:
         Write a whole load in one transaction (all-or-nothing). Very large first loads may exceed the server's
         transaction memory (``db.memory.transaction.total.max``); then pass ``False`` to commit per batch (MERGE
         keeps re-runs idempotent, but a failure then leaves earlier batches written).
+    schema_ready
+        The constraints and built-in domains are known to exist; otherwise the first :meth:`load` runs
+        :meth:`ensure_schema` first.
+    uri, user
+        Shown by ``repr`` (never the password, which only the driver holds).
     """
 
     backend = "neo4j"
@@ -403,6 +435,7 @@ class Neo4jStore:
         single_transaction: bool = True,
         uri: str = "",
         user: str = "",
+        schema_ready: bool = False,
     ) -> None:
         self._driver = driver
         self.database = database
@@ -411,6 +444,7 @@ class Neo4jStore:
         self.single_transaction = single_transaction
         self.uri = uri
         self.user = user
+        self._schema_ready = schema_ready
 
     @classmethod
     def connect(
@@ -478,6 +512,7 @@ class Neo4jStore:
     def ensure_schema(self) -> None:
         """Create the constraints and indexes of :func:`graph.ddl.neo4j_ddl` (idempotent) and, when there are no
         Domain nodes yet, the built-in domains of :mod:`graph.domains` (as the embedded store does)."""
+        self._schema_ready = True  # set first: seeding the domains goes through load()
         for stmt in neo4j_ddl():  # one transaction per schema command
 
             def work(tx: Any, stmt: str = stmt) -> None:
@@ -553,6 +588,31 @@ class Neo4jStore:
         except (nx.Neo4jError, nx.DriverError) as e:
             raise map_driver_error(e, "deleting all data") from e
 
+    def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
+        """Delete the households ``household_ids`` and everything that hangs off them in ONE write transaction.
+
+        See :meth:`graph.store.GraphStore.delete_households`. Per batch of :data:`BATCH_SIZE` ids: the dependants
+        (:func:`graph.household_deletion.household_dependants`), then the households; unknown ids are ignored.
+        Returns the rows deleted per entity table.
+        """
+        ids = sorted(set(household_ids))
+        deps = household_dependants()
+        counts = {HOUSEHOLD_TABLE: 0, **{d.table: 0 for d in deps}}
+        if not ids:
+            return counts
+
+        def work(tx: Any) -> dict[str, int]:
+            done = dict.fromkeys(counts, 0)  # rebuilt on every (retried) attempt
+            for batch in _batches(ids, BATCH_SIZE):
+                params = {"ids": list(batch)}
+                for dep in deps:
+                    done[dep.table] += int(self._fetch(tx, household_dependant_delete_cypher(dep), params)[1][0][0])
+                done[HOUSEHOLD_TABLE] += int(self._fetch(tx, household_delete_cypher(), params)[1][0][0])
+            return done
+
+        result: dict[str, int] = self._write(work, f"deleting {len(ids)} households")
+        return result
+
     # -- loading -----------------------------------------------------------------------------------------------------
 
     def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
@@ -563,9 +623,12 @@ class Neo4jStore:
         incoming tables and the store (:class:`StoreDataError` naming table, key and field, nothing written); then,
         in one ``execute_write``: node upserts per table in :data:`graph.schema.TABLE_ORDER`, then per relationship
         type the deletion of relationships whose foreign key changed and the MERGE of the new ones. Unchanged rows
-        are not sent.
+        are not sent. The first load through a store instance first runs :meth:`ensure_schema` (constraints,
+        indexes, built-in domains), since the embedded store does that on opening.
         """
         started = time.perf_counter()
+        if not self._schema_ready:  # the first load through this store makes sure constraints and domains exist
+            self.ensure_schema()
         if not tables.pseudonymised:
             raise StoreDataError("members.bsn holds BSNs in clear: pseudonymise them before loading")
         plans = self._plan(tables)
@@ -788,6 +851,9 @@ def all_cypher() -> list[tuple[str, dict[str, Any]]]:
         out.append((rel_delete_stale_cypher(spec, rel), {"rows": [row]}))
         out.append((rel_merge_cypher(spec, rel), {"rows": [row]}))
         out.append((rel_count_cypher(rel.type), {}))
+    for dep in household_dependants():
+        out.append((household_dependant_delete_cypher(dep), {"ids": ["x1"]}))
+    out.append((household_delete_cypher(), {"ids": ["x1"]}))
     for q in [*ENDPOINT_QUERIES.values(), *ALL_QUERIES.values()]:
         out.append((q.render("neo4j"), dict(q.params)))
     return out

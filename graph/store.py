@@ -6,7 +6,7 @@ Services, ingest and the CLI only talk to a :class:`GraphStore`; which adapter i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -114,6 +114,14 @@ class GraphStore(Protocol):
 
     def ping(self) -> None:
         """Raise :class:`StoreUnavailableError` unless the store answers a trivial query."""
+
+    def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
+        """Delete these households and everything that hangs off them (members, interventions, assessments,
+        coordinations: :func:`graph.household_deletion.household_dependants`) in ONE transaction (retention).
+
+        Unknown ids are ignored. Returns the number of rows deleted per entity table, ``households`` included.
+        """
+        ...
 
     def close(self) -> None:
         """Release the database (and its file lock)."""
