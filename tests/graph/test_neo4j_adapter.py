@@ -138,6 +138,7 @@ class FakeDriver:
 
 def store_with(respond: Responder = empty_graph, **kw: Any) -> tuple[Neo4jStore, FakeDriver]:
     driver = FakeDriver(respond)
+    kw.setdefault("schema_ready", True)
     return Neo4jStore(driver, database="caregraph", **kw), driver
 
 
@@ -343,6 +344,16 @@ def test_ensure_schema_sends_the_ddl_and_seeds_the_domains() -> None:
     domain_upsert = node_upsert_cypher(table_spec("domains"))
     seeded = [row for _, t, p in driver.writes() if t == domain_upsert for row in p["rows"]]
     assert len(seeded) == 15 and {"id", "name_nl", "name_en", "zrm"} == set(seeded[0])
+
+
+def test_the_first_load_makes_sure_the_schema_exists() -> None:
+    store, driver = store_with(with_domains(), schema_ready=False)
+    store.load(small_tables())
+    texts = [t for _, t, _ in driver.writes()]
+    assert texts[: len(neo4j_ddl())] == neo4j_ddl()
+    driver.calls.clear()
+    store.load(small_tables())
+    assert not any(t in neo4j_ddl() for _, _, t, _ in driver.calls)  # only once per store
 
 
 def test_reads_convert_driver_types_and_use_the_schema_layout() -> None:
