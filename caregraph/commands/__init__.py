@@ -16,6 +16,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "caregraph.commands.analytics_cmds",
     "caregraph.commands.serve_cmd",
     "caregraph.commands.users_cmd",
+    "caregraph.commands.generate_cmd",
+    "caregraph.commands.safety_cmds",
 )
 
 

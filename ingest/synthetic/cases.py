@@ -101,7 +101,7 @@ def make_tracks(rng: np.random.Generator, pop: Population, as_of: int, max_activ
     span = horizon - opened
     offset = np.floor(rng.random(n) * np.minimum(240, span)).astype(np.int64)
     start = np.where(rank == 0, opened, opened + offset)
-    active = is_open & (rng.random(n) < np.where(rank == 0, 0.65, 0.5))
+    active = is_open & (rng.random(n) < np.where(rank == 0, 0.65, 0.45))
     active &= group_rank(hh, (~active).astype(np.int64)) < max_active
     ended_open = start + np.floor(rng.random(n) * np.maximum(as_of - start, 1)).astype(np.int64)
     ended_closed = pop.closed[hh] - np.floor(rng.random(n) * np.minimum(60, np.maximum(pop.closed[hh] - start + 1, 1)))

@@ -106,7 +106,7 @@ def generate_municipality(households: int, seed: int, *, as_of: date = date(2025
     Parameters
     ----------
     households
-        Number of households (at least 100).
+        Number of households (at least 10).
     seed
         Seed of the one random generator (``numpy.random.Generator(PCG64(seed))``).
     as_of
@@ -118,8 +118,8 @@ def generate_municipality(households: int, seed: int, *, as_of: date = date(2025
     progress
         Called with the name of each step as it starts.
     """
-    if households < 100:
-        raise ValueError("generate at least 100 households")
+    if households < 10:
+        raise ValueError("generate at least 10 households")
     config = config or FlagConfig()
     rates = rates or PlantRates()
     if config.helpers_attention <= MAX_ACTIVE_BACKGROUND or config.agencies_attention <= MAX_ACTIVE_BACKGROUND:
