@@ -39,7 +39,7 @@ def agency_count(households: int) -> int:
     """Agencies for ``households`` households: about 60 at 2,000 and 2,000 at 100,000.
 
     >>> agency_count(2000), agency_count(100_000)
-    (60, 2030)
+    (60, 2029)
     """
     return max(30, round(60 * (households / 2000) ** 0.9))
 

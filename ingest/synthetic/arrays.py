@@ -21,6 +21,7 @@ __all__ = [
     "day_number",
     "date_array",
     "make_ids",
+    "labels",
     "group_rank",
     "group_starts",
     "Interventions",
@@ -59,6 +60,15 @@ def make_ids(prefix: str, numbers: IntArray, width: int) -> pa.Array:
     """
     digits = pc.utf8_lpad(pa.array(numbers.astype(np.int64)).cast(pa.string()), width=width, padding="0")
     return pc.binary_join_element_wise(pa.scalar(prefix), digits, "")
+
+
+def labels(values: tuple[str, ...] | list[str], index: IntArray) -> pa.Array:
+    """Strings by index: ``values[index]`` as an Arrow string array (fast for millions of rows).
+
+    >>> labels(("a", "b"), np.array([1, 0, 1])).to_pylist()
+    ['b', 'a', 'b']
+    """
+    return pa.array(list(values), pa.string()).take(pa.array(index))
 
 
 def group_starts(sorted_keys: IntArray) -> BoolArray:

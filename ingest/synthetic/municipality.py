@@ -27,7 +27,7 @@ from graph.schema import ENFORCEMENT_ACTIONS, INTERVENTION_KINDS, TABLE_ORDER
 from graph.tables import CareTables, write_table_files
 
 from .agencies import make_agencies
-from .arrays import OPEN, Interventions, date_array, day_number, make_ids
+from .arrays import OPEN, Interventions, date_array, day_number, labels, make_ids
 from .cases import background_interventions, make_tracks
 from .planting import linked_matrix, plant_conflicts, plant_overlaps, plant_too_many, repair_conflicts
 from .population import make_population
@@ -80,8 +80,8 @@ def _interventions_table(rng: np.random.Generator, iv: Interventions, as_of: int
     days = np.minimum(iv.end, as_of) - iv.start + 1
     rate = np.where(iv.kind == INTERVENTION_KINDS.index("enforcement"), 45.0, 14.0)
     contacts = np.maximum(1, rng.poisson(np.maximum(days, 1) / rate))
-    actions = np.array(list(ENFORCEMENT_ACTIONS), dtype=object)
-    action = np.where(iv.action >= 0, actions[np.maximum(iv.action, 0)], None)
+    action = pa.array(list(ENFORCEMENT_ACTIONS), pa.string()).take(pa.array(np.maximum(iv.action, 0),
+                                                                            mask=iv.action < 0))
     return pa.table({
         "intervention_id": make_ids("I", np.arange(1, m + 1), max(7, len(str(m)))),
         "household_id": ids["household"].take(pa.array(iv.household)),
@@ -89,12 +89,12 @@ def _interventions_table(rng: np.random.Generator, iv: Interventions, as_of: int
         "professional_id": ids["professional"].take(pa.array(iv.professional)),
         "agency_id": ids["agency"].take(pa.array(iv.agency)),
         "domain_code": ids["domain"].take(pa.array(iv.domain)),
-        "kind": pa.array(np.array(INTERVENTION_KINDS)[iv.kind]),
-        "action": pa.array(action.tolist(), pa.string()),
+        "kind": labels(INTERVENTION_KINDS, iv.kind),
+        "action": action,
         "start_date": date_array(iv.start),
         "end_date": date_array(iv.end),
         "contact_count": pa.array(contacts, pa.int64()),
-        "source": pa.array(np.full(m, "synthetic")),
+        "source": labels(["synthetic"], np.zeros(m, dtype=np.int64)),
     })
 
 

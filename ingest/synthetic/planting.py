@@ -160,7 +160,8 @@ def plant_conflicts(rng: np.random.Generator, iv: Interventions, pop: Population
     ok = np.zeros((n, len(options)), dtype=bool)
     for j, (code, (sector, _)) in enumerate(options):
         e = DOMAIN_INDEX[code]
-        bites = act & (iv.kind == KIND["support"]) & linked[e, iv.domain] & (agencies.sector[iv.agency] != SECTOR_INDEX[sector])
+        other_sector = agencies.sector[iv.agency] != SECTOR_INDEX[sector]
+        bites = act & (iv.kind == KIND["support"]) & linked[e, iv.domain] & other_sector
         busy = act & (iv.domain == e)
         ok[:, j] = (np.bincount(iv.household[bites], minlength=n) > 0) & (
             np.bincount(iv.household[busy], minlength=n) == 0)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from caregraph.privacy import SYNTHETIC_BSN_PREFIX, bsn_check_digit
 from graph.schema import COMPOSITIONS, MEMBER_ROLES
 
-from .arrays import OPEN, IntArray, choice_from_cdf, date_array, make_ids
+from .arrays import OPEN, IntArray, choice_from_cdf, date_array, labels, make_ids
 from .catalog import DISTRICT_NAMES, FIRST_NAMES, LAST_NAMES, MUNICIPALITY_CODE
 
 __all__ = ["Population", "district_count", "make_population", "synthetic_bsns", "COMPOSITION_SHARE"]
@@ -51,7 +51,7 @@ def synthetic_bsns() -> np.ndarray:
 
     Prefixes whose check digit would be 10 have no valid BSN and are skipped.
 
-    >>> pool = synthetic_bsns(); len(pool), pool[0]
+    >>> pool = synthetic_bsns(); len(pool), str(pool[0])
     (9091, '999900006')
     """
     out = []
@@ -78,11 +78,6 @@ class Population:
     adults: IntArray  # per household
     children: IntArray  # per household
     bsn_count: int
-
-    @property
-    def horizon(self) -> IntArray:
-        """Last day of each household's case within the data: the closing day, or the day before as-of + 1."""
-        return self.closed
 
 
 def make_population(rng: np.random.Generator, households: int, as_of_day: int, as_of_year: int,
@@ -125,7 +120,7 @@ def make_population(rng: np.random.Generator, households: int, as_of_day: int, a
     households_t = pa.table({
         "household_id": make_ids("H", np.arange(1, n + 1), hh_width),
         "district_id": districts.column("district_id").take(pa.array(district)),
-        "composition": pa.array(np.array(COMPOSITIONS)[composition]),
+        "composition": labels(COMPOSITIONS, composition),
         "postcode": postcode,
         "opened_on": date_array(opened),
         "closed_on": date_array(closed),
@@ -138,7 +133,7 @@ def make_population(rng: np.random.Generator, households: int, as_of_day: int, a
     pos = np.arange(m) - first_member[hh_of]
     is_adult = pos < adults[hh_of]
     comp_m = composition[hh_of]
-    role_names = np.array(MEMBER_ROLES)  # parent, partner, child, single, other
+    # MEMBER_ROLES: parent, partner, child, single, other
     role = np.select(
         [~is_adult, comp_m == c_single, comp_m == c_couple, comp_m == c_other, pos == 0],
         [2, 3, 1, 4, 0],
@@ -176,7 +171,7 @@ def make_population(rng: np.random.Generator, households: int, as_of_day: int, a
         "bsn": pa.array(bsn, pa.string()),
         "name": name,
         "birth_year": pa.array(birth_year, pa.int64()),
-        "role": pa.array(role_names[role]),
+        "role": labels(MEMBER_ROLES, role),
     })
     return Population(
         districts=districts,

@@ -11,8 +11,8 @@ agencies active, or ``regisseur_min_problem_domains`` (3) or more domains with l
 
 Of the open households that do not need one, 5% with active help have a regisseur anyway. The regisseur is the
 household's active neighbourhood-team professional when there is one (that intervention's kind becomes
-``coordination``), else a professional of the district's neighbourhood team. 10% of the coordinated households had an
-earlier regisseur (a change of regisseur), and a fifth of the closed cases had one while open.
+``coordination``), else a professional of the district's neighbourhood team. 6% of the coordinated households had an
+earlier regisseur (a change of regisseur), and a tenth of the closed cases had one while open.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def make_coordinations(rng: np.random.Generator, pop: Population, iv: Interventi
 
     opened = pop.opened[hh]
     room = as_of - opened
-    changed = (room >= 120) & (rng.random(len(hh)) < 0.1)
+    changed = (room >= 120) & (rng.random(len(hh)) < 0.06)
     start = np.where(
         changed,
         opened + 31 + np.floor(rng.random(len(hh)) * np.minimum(200, np.maximum(room - 31, 1))).astype(np.int64),
@@ -131,7 +131,7 @@ def make_coordinations(rng: np.random.Generator, pop: Population, iv: Interventi
 
     # closed cases: half had a regisseur while open
     closed = np.flatnonzero(~is_open)
-    closed = closed[rng.random(len(closed)) < 0.2]
+    closed = closed[rng.random(len(closed)) < 0.1]
     parts_h.append(closed)
     parts_p.append(_team_professional(rng, closed, pop, agencies, staff))
     c_start = pop.opened[closed] + np.floor(

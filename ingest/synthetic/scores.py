@@ -23,7 +23,17 @@ import pyarrow as pa
 
 from analytics.config import FlagConfig
 
-from .arrays import OPEN, BoolArray, IntArray, Interventions, choice_from_cdf, date_array, group_starts, make_ids
+from .arrays import (
+    OPEN,
+    BoolArray,
+    IntArray,
+    Interventions,
+    choice_from_cdf,
+    date_array,
+    group_starts,
+    labels,
+    make_ids,
+)
 from .catalog import DOMAIN_INDEX, DOMAIN_LIST
 from .population import Population
 from .rates import PlantedLog, select
@@ -168,10 +178,10 @@ def make_scores(rng: np.random.Generator, pop: Population, track_hh: IntArray, t
         order = np.lexsort((key, s.household[cand]))
         cand = cand[order]
         first = group_starts(s.household[cand])
-        rows = cand[first]
-        s.score[rows] = crisis
-        log.add("household", s.household[rows], "domino_risk",
-                [f"latest {DOMAIN_LIST[d]} score {crisis}" for d in s.domain[rows].tolist()])
+        picked = cand[first]
+        s.score[picked] = crisis
+        log.add("household", s.household[picked], "domino_risk",
+                [f"latest {DOMAIN_LIST[d]} score {crisis}" for d in s.domain[picked].tolist()])
     return s
 
 
@@ -226,7 +236,7 @@ def scores_table(s: Scores, household_ids: pa.Array) -> pa.Table:
         "assessment_id": make_ids("S", np.arange(1, m + 1), max(7, len(str(m)))),
         "household_id": household_ids.take(pa.array(s.household)),
         "member_id": pa.nulls(m, pa.string()),
-        "domain_code": pa.array(np.array(DOMAIN_LIST)[s.domain]),
+        "domain_code": labels(DOMAIN_LIST, s.domain),
         "score": pa.array(s.score, pa.int64()),
         "assessed_on": date_array(s.day),
     })

@@ -140,4 +140,4 @@ def _change_employers(rng: np.random.Generator, iv: Interventions, agencies: Age
     p = iv.professional
     move = is_changer[p] & ~act & (iv.start < change_day[p])
     iv.agency[move] = old[p[move]]
-    return int(len(np.unique(p[move])))
+    return len(np.unique(p[move]))

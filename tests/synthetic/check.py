@@ -49,7 +49,8 @@ def rule_subjects(m: SyntheticMunicipality, config: FlagConfig | None = None) ->
     a = act.assign(end_eff=act["end_date"].fillna(t))
     pairs = a.merge(a, on=["household_id", "domain_code"], suffixes=("_1", "_2"))
     pairs = pairs[pairs["agency_id_1"] < pairs["agency_id_2"]]
-    days = (pairs[["end_eff_1", "end_eff_2"]].min(axis=1) - pairs[["start_date_1", "start_date_2"]].max(axis=1)).dt.days + 1
+    first_end = pairs[["end_eff_1", "end_eff_2"]].min(axis=1)
+    days = (first_end - pairs[["start_date_1", "start_date_2"]].max(axis=1)).dt.days + 1
     out["overlapping_interventions"] = set(pairs.loc[days >= cfg.overlap_min_days, "household_id"])
 
     # problem domains: latest assessment on or before as_of with score <= problem_score_max

@@ -208,7 +208,8 @@ def test_some_professionals_changed_agency(muni: SyntheticMunicipality) -> None:
     assert moved["professional_id"].nunique() == muni.facts["professionals_changed_agency"] > 0
     # the old agency is of the same sector, and no active intervention carries the old agency
     sector = muni.tables["agencies"].to_pandas().set_index("agency_id")["sector"]
-    assert (sector.loc[moved["agency_id"]].to_numpy() == sector.loc[prof.loc[moved["professional_id"]]].to_numpy()).all()
+    current = prof.loc[moved["professional_id"]]
+    assert (sector.loc[moved["agency_id"]].to_numpy() == sector.loc[current].to_numpy()).all()
     assert moved["end_date"].notna().all() and (moved["end_date"] < muni.as_of).all()
 
 
