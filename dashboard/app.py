@@ -1,8 +1,9 @@
 """The dashboard application factory.
 
->>> # doctest: +SKIP
->>> app = create_dash(CareServices.from_settings(settings), settings)
->>> fastapi_app.mount("/dashboard", WSGIMiddleware(app.server))
+Usage (in the API process)::
+
+    app = create_dash(CareServices.from_settings(settings), settings)
+    fastapi_app.mount("/dashboard", WSGIMiddleware(app.server))
 
 The Dash app serves its pages under ``requests_pathname_prefix`` (what the browser requests) and answers routes
 relative to its mount point, so it can be mounted in the API's process under ``/dashboard/``.

@@ -101,8 +101,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "composition": ("Samenstelling", "Composition"),
     "opened_on": ("Bekend sinds", "Known since"),
     "ego_network": ("Netwerk rond het huishouden", "Network around the household"),
-    "ego_legend": ("Kleur: sector van de organisatie (hulpverleners en organisaties) of domein (groen = domein).",
-                   "Colour: agency sector (professionals and agencies) or domain (green = domain)."),
+    "ego_legend": ("Kleur: sector van de organisatie (hulpverleners en organisaties) of het domein. Vorm: ster = "
+                   "huishouden, rond = lid, afgerond = hulpverlener, vierkant = organisatie, ruit = domein. "
+                   "Stippellijn: beëindigd.",
+                   "Colour: agency sector (professionals and agencies) or the domain. Shape: star = household, "
+                   "circle = member, rounded = professional, square = agency, diamond = domain. Dashed: ended."),
     "fig_gantt": ("Interventies per domein in de tijd", "Interventions per domain over time"),
     "gantt_note": ("Gearceerd: overlap binnen een domein. Stippellijn: gat zonder hulp binnen een domein.",
                    "Hatched: overlap within a domain. Dotted line: gap without help within a domain."),

@@ -81,6 +81,7 @@ def household_outputs(detail: HouseholdDetail, lang: Lang) -> tuple[Any, ...]:
     """Every output of the household page from one :class:`HouseholdDetail` (callable without Dash)."""
     names = professional_names(detail)
     agencies = {a.agency_id: a for a in detail.agencies}
+    names.update({a.agency_id: a.name for a in detail.agencies})
     hh = detail.household
     header = html.Div([
         html.H1(f"{t('household_title', lang)} {hh.household_id}", id="household-title"),

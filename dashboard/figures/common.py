@@ -15,9 +15,9 @@ def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, heigh
         title={"text": title, "x": 0.0, "xanchor": "left"},
         template="plotly_white",
         font={"family": FONT_FAMILY, "size": 13},
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        margin={"l": 60, "r": 20, "t": 60, "b": 120},
         height=height,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0.0},
         hoverlabel={"namelength": -1},
     )
     fig.update_xaxes(title_text=x_title)
