@@ -175,9 +175,12 @@ def _check_columns(ck: _Checker) -> None:
                 ck.flag(present & ~ok & ~long, c.name, f"does not match the pattern {c.pattern}", "pattern", col)
             ck.typed[c.name] = col
         elif c.type == "int":
-            fmt = _np(pc.match_substring_regex(col, r"^[+-]?[0-9]{1,18}$"))
-            ck.flag(present & ~fmt & ~long, c.name, "not a whole number", "type", col)
-            ints = pc.cast(pc.if_else(pa.array(fmt), col, pa.scalar(None, pa.string())), pa.int64())
+            try:  # fast path: Arrow's strict cast succeeds on a clean column
+                ints = pc.cast(col, pa.int64())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                fmt = _np(pc.match_substring_regex(col, r"^[+-]?[0-9]{1,18}$"))
+                ck.flag(present & ~fmt & ~long, c.name, "not a whole number", "type", col)
+                ints = pc.cast(pc.if_else(pa.array(fmt), col, pa.scalar(None, pa.string())), pa.int64())
             if c.low is not None or c.high is not None:
                 lo = c.low if c.low is not None else -(2**62)
                 hi = c.high if c.high is not None else 2**62
@@ -200,6 +203,10 @@ def _check_columns(ck: _Checker) -> None:
 
 def _parse_dates(col: pa.Array) -> pa.Array:
     """ISO ``YYYY-MM-DD`` (optionally followed by a time) or Dutch ``DD-MM-YYYY`` → date32; anything else null."""
+    try:  # fast path: Arrow's strict ISO cast (rejects 2024-02-30) succeeds on a clean column
+        return pc.cast(col, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     iso_text = pc.utf8_slice_codeunits(col, 0, 10)
     iso_ok = _np(pc.match_substring_regex(col, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T].*)?$"))
     ts = pc.strptime(iso_text, format="%Y-%m-%d", unit="s", error_is_null=True)

@@ -132,3 +132,10 @@ def test_parquet_arrow_table_roundtrip_types(tmp_path: Path, settings: Settings)
                             schema=pa.schema([("district_id", pa.string()), ("name", pa.string()),
                                               ("municipality_code", pa.string())])), tmp_path / "districts.parquet")
     assert _run(tmp_path, settings).ok
+
+
+def test_dutch_dates_and_slow_paths(csv_dir: Path, settings: Settings) -> None:
+    _edit(csv_dir, "interventions", "2024-01-05", "05-01-2024")
+    _edit(csv_dir, "members", "1985", "+1985")
+    r = _run(csv_dir, settings)
+    assert r.ok, r.to_text()
