@@ -47,7 +47,7 @@ def test_csv_neutralises_formulas() -> None:
 def test_overview_and_cases_for_manager(municipality: Municipality) -> None:
     ctx = DashContext(municipality.services, municipality.settings)
     p = municipality.services.authenticate(municipality.tokens["manager"])
-    tiles, by_district, per_flag, trend, helpers = overview_outputs(ctx, p, AS_OF, None, "nl")
+    tiles, by_district, _per_flag, _trend, _helpers = overview_outputs(ctx, p, AS_OF, None, "nl")
     assert len(tiles) == 5
     assert {tr.name for tr in by_district.data} >= {"Te veel hulpverleners", "Bijtende interventies"}
     only_d2 = overview_outputs(ctx, p, AS_OF, "D2", "en")[1]
@@ -61,7 +61,7 @@ def test_overview_and_cases_for_manager(municipality: Municipality) -> None:
 def test_household_outputs_for_coordinator(municipality: Municipality) -> None:
     p = municipality.services.authenticate(municipality.tokens["coordinator"])
     detail = municipality.services.household(p, "HH0001", as_of=AS_OF)
-    header, elements, gantt, flags, scores, suggestion, members = household_outputs(detail, "nl")
+    _header, elements, gantt, flags, scores, _suggestion, _members = household_outputs(detail, "nl")
     kinds = {e["data"].get("kind") for e in elements}
     assert {"household", "member", "professional", "agency", "domain"} <= kinds
     assert any(s.type == "rect" for s in gantt.layout.shapes)  # the two HUI/OPV overlaps
