@@ -6,8 +6,8 @@ flag on the as-of date ``T`` and no other (thresholds from :class:`analytics.con
 * **too_many_helpers** — ``helpers_attention``..``helpers_alarm + 4`` professionals active on ``T``: colleagues of
   the same agency join the household's active interventions (same agency, so no overlap between agencies arises).
 * **overlapping_interventions** — a second agency starts in a domain where the household has an active
-  intervention; both started at least 30 days before ``T`` and are active on ``T``, so they overlap by
-  ``>= 31 >= overlap_min_days`` days.
+  intervention; both started at least ``max(30, overlap_min_days + 7)`` days before ``T`` and are active on ``T``,
+  so they overlap by more than ``overlap_min_days`` days.
 * **conflicting_interventions** — an enforcement (eviction, debt collection, benefit stop, fine, placement order) by
   an agency of the enforcing sector starts while the household gets help from an agency of another sector in a
   linked domain (``linked_domains`` with symmetric closure); both active on ``T``.
@@ -122,11 +122,17 @@ def plant_too_many(rng: np.random.Generator, iv: Interventions, pop: Population,
 
 
 def plant_overlaps(rng: np.random.Generator, iv: Interventions, pop: Population, agencies: Agencies, as_of: int,
-                   max_active: int, count: int, taken: BoolArray, log: PlantedLog) -> Interventions:
-    """A second agency joins an active intervention's domain for ``count`` households (overlap >= 31 days)."""
+                   config: FlagConfig, max_active: int, count: int, taken: BoolArray,
+                   log: PlantedLog) -> Interventions:
+    """A second agency joins an active intervention's domain for ``count`` households.
+
+    Both started at least ``lead = max(30, overlap_min_days + 7)`` days before ``as_of``, so they overlap by more
+    than ``lead`` days whether an open end is counted as ``as_of`` or not.
+    """
     n = len(pop.opened)
+    lead = max(30, config.overlap_min_days + 7)
     active, enf = household_activity(iv, n, as_of)
-    long_rows = np.flatnonzero(iv.active_on(as_of) & (iv.start <= as_of - 30))
+    long_rows = np.flatnonzero(iv.active_on(as_of) & (iv.start <= as_of - lead))
     has_long = np.bincount(iv.household[long_rows], minlength=n) > 0
     eligible = (pop.closed >= OPEN) & (active >= 1) & (active <= max_active - 1) & (enf == 0) & has_long
     sel = select(rng, eligible, taken, count)
@@ -138,7 +144,7 @@ def plant_overlaps(rng: np.random.Generator, iv: Interventions, pop: Population,
     other = agencies.sample_for_domain(rng, iv.domain[base], pop.district[sel])
     same = other == iv.agency[base]
     other[same] = agencies.other_in_sector(iv.agency[base][same])
-    start = as_of - 30 - np.floor(rng.random(m) * np.minimum(300, as_of - 30 - pop.opened[sel])).astype(np.int64)
+    start = as_of - lead - np.floor(rng.random(m) * np.minimum(300, as_of - lead - pop.opened[sel])).astype(np.int64)
     new = Interventions(
         household=sel, member=iv.member[base], agency=other, domain=iv.domain[base],
         kind=np.full(m, KIND["support"]), action=np.full(m, -1), start=start,

@@ -263,3 +263,33 @@ def test_generate_command_rejects_bad_options(tmp_path: Path) -> None:
     bad_date = runner.invoke(app, ["generate", "--households", "50", "--out", str(tmp_path), "--as-of", "30-06-2025"])
     assert bad_date.exit_code != 0
     assert not (tmp_path / "households.csv").exists()
+
+
+def test_other_thresholds_are_respected() -> None:
+    from analytics.config import FlagConfig
+
+    cfg = FlagConfig(overlap_min_days=45, caseload_max=20, stagnation_min_helpers=5, stagnation_window_days=200,
+                     stagnation_min_case_days=300, helpers_attention=5, helpers_alarm=9, agencies_attention=5,
+                     linked_domains={"HUI": ("FIN",), "TIJ": ("LIC",)}, domino_dependencies={"HUI": ("FIN",)})
+    m = generate_municipality(1500, 3, config=cfg)
+    counts = check_background(m, cfg)
+    assert all(counts[f] > 0 for f in FLAGS)
+    assert m.facts["thresholds"]["overlap_min_days"] == 45
+
+
+def test_too_low_thresholds_are_refused() -> None:
+    from analytics.config import FlagConfig
+
+    with pytest.raises(ValueError, match="helpers_attention"):
+        generate_municipality(100, 1, config=FlagConfig(helpers_attention=3))
+
+
+def test_the_analytics_find_exactly_the_planted_cases(muni: SyntheticMunicipality) -> None:
+    """Cross-check with the flag rules of analytics/ (issue 4): recall and precision 1 on every flag."""
+    flags = pytest.importorskip("analytics.flags")
+    found: dict[str, set[str]] = {f: set() for f in FLAGS}
+    for r in flags.evaluate_flags(muni.tables, muni.as_of):
+        found.setdefault(r.flag, set()).add(r.subject_id)
+    planted = muni.planted.to_pandas()
+    for flag in FLAGS:
+        assert found[flag] == set(planted.loc[planted["flag"] == flag, "subject_id"]), flag
