@@ -264,6 +264,8 @@ def to_python(value: Any) -> Any:
     objects → plain dicts (``{"label", "id", **props}`` for a node, ``{"type", **props}`` for a relationship)."""
     if value is None or isinstance(value, str | bool | int | float):
         return value
+    if isinstance(value, dt.date | dt.time):  # already native (datetime is a date subclass)
+        return value
     if isinstance(value, Duration):  # a tuple subclass without to_native: keep its ISO 8601 text
         return value.iso_format()
     to_native = getattr(value, "to_native", None)
