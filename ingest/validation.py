@@ -180,7 +180,8 @@ def _check_columns(ck: _Checker) -> None:
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 fmt = _np(pc.match_substring_regex(col, r"^[+-]?[0-9]{1,18}$"))
                 ck.flag(present & ~fmt & ~long, c.name, "not a whole number", "type", col)
-                ints = pc.cast(pc.if_else(pa.array(fmt), col, pa.scalar(None, pa.string())), pa.int64())
+                clean = pc.replace_substring_regex(col, r"^\+", "")
+                ints = pc.cast(pc.if_else(pa.array(fmt), clean, pa.scalar(None, pa.string())), pa.int64())
             if c.low is not None or c.high is not None:
                 lo = c.low if c.low is not None else -(2**62)
                 hi = c.high if c.high is not None else 2**62
