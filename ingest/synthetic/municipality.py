@@ -142,7 +142,8 @@ def generate_municipality(households: int, seed: int, *, as_of: date = date(2025
 
     say("planted interventions")
     taken = np.zeros(n, dtype=bool)
-    iv = plant_too_many(rng, iv, pop, t, config, round(rates.too_many_helpers * n), rates.alarm_share, taken, log)
+    iv = plant_too_many(rng, iv, pop, agencies, t, config, round(rates.too_many_helpers * n), rates.alarm_share,
+                        taken, log)
     iv = plant_overlaps(rng, iv, pop, agencies, t, config, MAX_ACTIVE_BACKGROUND,
                         round(rates.overlapping_interventions * n), taken, log)
     iv = plant_conflicts(rng, iv, pop, agencies, t, linked, MAX_ACTIVE_BACKGROUND,

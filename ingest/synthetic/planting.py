@@ -4,7 +4,8 @@ Each planting adds interventions to households chosen at random from those where
 flag on the as-of date ``T`` and no other (thresholds from :class:`analytics.config.FlagConfig`):
 
 * **too_many_helpers** — ``helpers_attention``..``helpers_alarm + 4`` professionals active on ``T``: colleagues of
-  the same agency join the household's active interventions (same agency, so no overlap between agencies arises).
+  the same agency join the household's active interventions, or agencies start help in domains nobody of the
+  household is active in (one new domain each, so no two agencies overlap in a domain).
 * **overlapping_interventions** — a second agency starts in a domain where the household has an active
   intervention; both started at least ``max(30, overlap_min_days + 7)`` days before ``T`` and are active on ``T``,
   so they overlap by more than ``overlap_min_days`` days.
@@ -27,7 +28,7 @@ from analytics.config import FlagConfig
 from .agencies import SECTOR_INDEX, Agencies
 from .arrays import OPEN, BoolArray, IntArray, Interventions, group_rank
 from .cases import ACTION, KIND
-from .catalog import DOMAIN_INDEX, DOMAIN_LIST, ENFORCEMENT_OPTIONS
+from .catalog import CHILD_DOMAINS, DOMAIN_INDEX, DOMAIN_LIST, ENFORCEMENT_OPTIONS
 from .population import Population
 from .rates import PlantedLog, select
 
@@ -90,9 +91,15 @@ def _one_per_household(rng: np.random.Generator, rows: IntArray, household: IntA
     return dict(zip(household[rows][first].tolist(), rows[first].tolist(), strict=True))
 
 
-def plant_too_many(rng: np.random.Generator, iv: Interventions, pop: Population, as_of: int, config: FlagConfig,
-                   count: int, alarm_share: float, taken: BoolArray, log: PlantedLog) -> Interventions:
-    """Add colleagues (same agency, same domain) to the active help of ``count`` households."""
+def plant_too_many(rng: np.random.Generator, iv: Interventions, pop: Population, agencies: Agencies, as_of: int,
+                   config: FlagConfig, count: int, alarm_share: float, taken: BoolArray,
+                   log: PlantedLog) -> Interventions:
+    """Add professionals to the active help of ``count`` households until ``target`` are active.
+
+    Each added professional either joins an active intervention's agency and domain (a colleague), or (with
+    probability 0.6) brings help in a domain where nobody of the household is active yet, from an agency that
+    serves that domain, each in a different domain (so no two agencies share a domain).
+    """
     n = len(pop.opened)
     active, enf = household_activity(iv, n, as_of)
     is_open = pop.closed >= OPEN
@@ -110,9 +117,31 @@ def plant_too_many(rng: np.random.Generator, iv: Interventions, pop: Population,
     first = np.searchsorted(iv.household[act_rows], rep)
     base = act_rows[first + np.floor(rng.random(len(rep)) * active[rep]).astype(np.int64)]
     m = len(rep)
+    domain = iv.domain[base].copy()
+    agency = iv.agency[base].copy()
+    member = iv.member[base].copy()
+    # new domains: per household a random order of the domains nobody is active in, taken in turn
+    nd = len(DOMAIN_LIST)
+    act = iv.active_on(as_of)
+    busy = np.zeros((n, nd), dtype=bool)
+    busy[iv.household[act], iv.domain[act]] = True
+    for code in CHILD_DOMAINS:
+        busy[pop.children == 0, DOMAIN_INDEX[code]] = True  # no youth care without children
+    key = np.where(busy[sel], np.inf, rng.random((len(sel), nd)))
+    free_order = np.argsort(key, axis=1, kind="stable")
+    free_count = (~busy[sel]).sum(axis=1)
+    pos_in_sel = np.repeat(np.arange(len(sel)), extra)
+    new_dom = (rng.random(m) < 0.6)
+    turn = np.zeros(m, dtype=np.int64)
+    turn[new_dom] = group_rank(rep[new_dom])
+    new_dom &= turn < free_count[pos_in_sel]
+    picked = free_order[pos_in_sel[new_dom], turn[new_dom]]
+    domain[new_dom] = picked
+    agency[new_dom] = agencies.sample_for_domain(rng, picked, pop.district[rep[new_dom]])
+    member[new_dom] = -1
     start = as_of - np.floor(rng.random(m) * np.minimum(200, as_of - pop.opened[rep])).astype(np.int64)
     new = Interventions(
-        household=rep, member=iv.member[base], agency=iv.agency[base], domain=iv.domain[base],
+        household=rep, member=member, agency=agency, domain=domain,
         kind=np.full(m, KIND["support"]), action=np.full(m, -1), start=start,
         end=_open_end(rng, m, as_of, 0.6, 180), professional=np.full(m, -1),
     )
