@@ -49,8 +49,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a synthetic municipality with planted cases (see docs/synthetic.md) and write its tables.
 
-        Writes every entity table as CSV and/or Parquet, planted.csv (the ground truth: which household or
-        professional was built to meet which flag on the as-of date) and manifest.json (seed, rates, row counts).
+        Writes every entity table as CSV and/or Parquet, planted.csv (the ground truth of the planted cases, valid on
+        the as-of date) and manifest.json (seed, rates, planted and row counts).
         """
         from ingest.synthetic import generate_municipality, write_municipality
 

@@ -293,3 +293,18 @@ def test_the_analytics_find_exactly_the_planted_cases(muni: SyntheticMunicipalit
     planted = muni.planted.to_pandas()
     for flag in FLAGS:
         assert found[flag] == set(planted.loc[planted["flag"] == flag, "subject_id"]), flag
+
+
+def test_output_does_not_depend_on_the_process(tmp_path: Path) -> None:
+    """Byte-identical files from two fresh interpreters with different hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from ingest.synthetic import generate_municipality, "
+            "write_municipality; write_municipality(generate_municipality(300, 11), Path(sys.argv[1]))")
+    root = Path(__file__).resolve().parents[2]
+    for name, hash_seed in (("a", "1"), ("b", "2")):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], check=True, cwd=root, env=env)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
