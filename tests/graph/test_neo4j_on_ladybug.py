@@ -184,3 +184,20 @@ def test_a_failing_statement_rolls_back_the_whole_load(store: GraphStore) -> Non
         store.load(tables_from_rows({**small_rows(), "members": [
             {"member_id": "M9", "household_id": "H404", "bsn_pseudonym": None, "name": None, "birth_year": 2000,
              "role": "child"}]}))
+
+
+def test_delete_households_matches_the_embedded_store(store: GraphStore, tmp_path: Path) -> None:
+    """The adapter's delete_households statements remove exactly what the LadybugDB adapter removes."""
+    embedded = LadybugStore.open(tmp_path / "embedded.lbug")
+    try:
+        for s in (store, embedded):
+            s.load(small_tables())
+        got = store.delete_households(["H1", "H404"])  # type: ignore[attr-defined]
+        want = embedded.delete_households(["H1", "H404"])  # type: ignore[attr-defined]
+        assert got == want
+        assert got["households"] == 1 and got["members"] == 3
+        assert store.counts() == embedded.counts()
+        for name in ("households", "members", "interventions", "coordinations", "assessments"):
+            assert store.read_table(name).to_pylist() == embedded.read_table(name).to_pylist(), name
+    finally:
+        embedded.close()
