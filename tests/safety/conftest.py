@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import gc
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -51,3 +55,30 @@ def assert_same_tables(a: CareTables, b: CareTables) -> None:
     """Every entity table equal, row for row and value for value."""
     for name in TABLE_ORDER:
         assert a[name].equals(b[name]), f"table {name} differs: {a[name].num_rows} vs {b[name].num_rows} rows"
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Factory: mount a tmpfs of the given size (e.g. ``"200k"``) in ``tmp_path`` (root only; skips otherwise).
+
+    Every mount is unmounted at teardown, also when the test fails.
+    """
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        point = tmp_path / f"tmpfs{len(mounted)}"
+        point.mkdir()
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+        mounted.append(point)
+        return point
+
+    yield mount
+    gc.collect()  # a traceback kept by pytest.raises may still hold an open file on the tmpfs
+    for point in mounted:
+        if subprocess.run(["umount", str(point)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(point)], check=True)  # detach now, freed when the last file closes
