@@ -321,25 +321,18 @@ class LadybugStore:
             for col in spec.columns:
                 if col.references is None or table.num_rows == 0:
                     continue
-                values = table.column(col.name)
                 target = table_spec(col.references)
                 known = []
                 if col.references in incoming:
                     known.append(incoming[col.references].column(target.key))
-                if col.references in stored_keys:
-                    known.append(stored_keys[col.references])
-                else:
-                    known.append(self._keys(target))
-                known_all = pa.chunked_array([k.cast(pa.string()) for k in known if len(k)], type=pa.string())
-                present = pc.is_in(values, value_set=known_all.combine_chunks()) if len(known_all) else None
-                missing_mask = pc.and_(pc.is_valid(values), pc.invert(present)) if present is not None else (
-                    pc.is_valid(values)
-                )
-                bad = pc.filter(pa.table({"key": table.column(spec.key), "value": values}), missing_mask)
-                if bad.num_rows:
-                    first = bad.slice(0, 1).to_pylist()[0]
+                known.append(stored_keys[col.references] if col.references in stored_keys else self._keys(target))
+                known_keys = pl.concat([_series(k) for k in known])
+                frame = pl.DataFrame({"key": _series(table.column(spec.key)), "value": _series(table.column(col.name))})
+                bad = frame.filter(pl.col("value").is_not_null() & ~pl.col("value").is_in(known_keys.implode()))
+                if bad.height:
+                    first = bad.row(0, named=True)
                     raise StoreDataError(
-                        f"{name}: {bad.num_rows} row(s) reference {col.references} that do not exist; first: "
+                        f"{name}: {bad.height} row(s) reference {col.references} that do not exist; first: "
                         f"{spec.key}={first['key']!r}, field {col.name!r}, value "
                         f"{first['value']!r} (not in this load and not in the store). Nothing was written."
                     )
@@ -454,10 +447,10 @@ def _to_stored(table: pa.Table, spec: TableSpec) -> pa.Table:
 
 
 def _check_unique(table: pa.Table, spec: TableSpec) -> None:
-    keys = table.column(spec.key)
-    if pc.count_distinct(keys).as_py() != table.num_rows:
-        counts = pc.value_counts(keys)
-        dup = [v["values"] for v in counts.to_pylist() if v["counts"] > 1][:3]
+    keys = pl.from_arrow(table.column(spec.key))
+    assert isinstance(keys, pl.Series)
+    if keys.n_unique() != table.num_rows:
+        dup = keys.filter(keys.is_duplicated()).unique().sort().head(3).to_list()
         raise StoreDataError(f"{spec.name}: duplicate {spec.key} in this load: {', '.join(map(repr, dup))}")
 
 
@@ -514,6 +507,13 @@ def _delete_rels_by_id(store: LadybugStore, conn: Any, spec: TableSpec, rel: Rel
         "WHERE r.id = rid DELETE r",
         {"t": t},
     )
+
+
+def _series(values: pa.Array | pa.ChunkedArray) -> pl.Series:
+    """A string polars Series of an Arrow column."""
+    series = pl.from_arrow(values.cast(pa.string()))
+    assert isinstance(series, pl.Series)
+    return series.cast(pl.String)
 
 
 def _normalise(table: pa.Table) -> pa.Table:
