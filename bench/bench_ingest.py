@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import duckdb  # noqa: E402
+import duckdb
 
-from caregraph.settings import Settings  # noqa: E402
-from graph.ladybug_store import LadybugStore  # noqa: E402
-from ingest.pipeline import check, prepare, read_inputs, valid_tables  # noqa: E402
-from tests.ingest.bigdata import write_big_input  # noqa: E402
+from caregraph.settings import Settings
+from graph.ladybug_store import LadybugStore
+from ingest.pipeline import check, prepare, read_inputs, valid_tables
+from tests.ingest.bigdata import write_big_input
 
 
 def main(n: int) -> None:

@@ -118,14 +118,18 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
         if not f.exists():
             batch.report.add(Issue.make(str(f), "no such file or folder", rule="file"))
             continue
-        if f.suffix.lower() == ".xml":
-            parse_message_file(f, messages)
-        elif f.suffix.lower() in TABULAR_SUFFIXES:
-            for part in read_tabular(f, batch.report.issues):
-                batch.add_part(part)
-        else:
-            batch.report.add(Issue.make(str(f), "unknown file type: expected .csv, .xlsx, .parquet or .xml",
-                                        rule="file"))
+        try:
+            if f.suffix.lower() == ".xml":
+                parse_message_file(f, messages)
+            elif f.suffix.lower() in TABULAR_SUFFIXES:
+                for part in read_tabular(f, batch.report.issues):
+                    batch.add_part(part)
+            else:
+                batch.report.add(Issue.make(str(f), "unknown file type: expected .csv, .xlsx, .parquet or .xml",
+                                            rule="file"))
+        except Exception as e:  # safety net: a reader bug must still give a report, never a traceback
+            batch.report.add(Issue.make(str(f), f"internal error while reading: {type(e).__name__}: {e}",
+                                        rule="internal"))
         if progress:
             progress("read", i + 1, len(files))
     batch.report.extend(messages.issues)

@@ -143,8 +143,8 @@ def _sniff_encoding(head: bytes) -> str:
 
 
 def _first_line(head: bytes, encoding: str) -> str:
-    text = head.decode(encoding, errors="replace")
-    return text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    lines = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()
+    return lines[0] if lines else ""
 
 
 def _read_csv(path: Path, spec: TableSpec, issues: list[Issue]) -> RawPart | None:

@@ -35,7 +35,7 @@ def _mutate(data: bytes, m: tuple[str, object]) -> bytes:
     if kind == "truncate":
         return data[: int(len(data) * float(arg))]  # type: ignore[arg-type]
     if kind == "encode":
-        return data.decode("utf-8").encode(str(arg), errors="replace")
+        return data.decode("utf-8", errors="replace").encode(str(arg), errors="replace")
     if kind == "bom":
         return bytes(arg) + data  # type: ignore[arg-type]
     if kind == "insert":
@@ -62,6 +62,7 @@ def test_malformed_inputs_give_a_report(mutations: list[tuple[str, object]], nam
         p.write_bytes(data)
         report = check(read_inputs([p], settings=S)).report
     assert report.files == [str(p)]
+    assert not [i for i in report.issues if i.rule == "internal"], report.to_text()
     text = report.to_text()
     assert text.startswith("Validation")
     report.to_json()
