@@ -9,10 +9,10 @@ agencies active, or ``regisseur_min_problem_domains`` (3) or more domains with l
 * **competing_regisseurs** — households with two active coordinations by different professionals (a neighbourhood
   team worker and a professional of another involved agency).
 
-Of the open households that do not need one, 5% with active help have a regisseur anyway. The regisseur is the
+Of the open households that do not need one, 2% with active help have a regisseur anyway. The regisseur is the
 household's active neighbourhood-team professional when there is one (that intervention's kind becomes
 ``coordination``), else a professional of the district's neighbourhood team. 6% of the coordinated households had an
-earlier regisseur (a change of regisseur), and a tenth of the closed cases had one while open.
+earlier regisseur (a change of regisseur), and 5% of the closed cases had one while open.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def make_coordinations(rng: np.random.Generator, pop: Population, iv: Interventi
     in_missing[sel_missing] = True
     in_competing = np.zeros(n, dtype=bool)
     in_competing[sel_competing] = True
-    coordinated = (need | (is_open & has_help & (rng.random(n) < 0.05)) | in_competing) & ~in_missing
+    coordinated = (need | (is_open & has_help & (rng.random(n) < 0.02)) | in_competing) & ~in_missing
     hh = np.flatnonzero(coordinated)
 
     # regisseur: the active neighbourhood-team professional, else one of the district team
@@ -131,7 +131,7 @@ def make_coordinations(rng: np.random.Generator, pop: Population, iv: Interventi
 
     # closed cases: half had a regisseur while open
     closed = np.flatnonzero(~is_open)
-    closed = closed[rng.random(len(closed)) < 0.1]
+    closed = closed[rng.random(len(closed)) < 0.05]
     parts_h.append(closed)
     parts_p.append(_team_professional(rng, closed, pop, agencies, staff))
     c_start = pop.opened[closed] + np.floor(
