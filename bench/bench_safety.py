@@ -3,7 +3,7 @@
 On a synthetic municipality of ``--households`` households (``ingest.synthetic``, pseudonymised) loaded into a fresh
 LadybugDB file, it prints:
 
-- ``CHECKPOINT`` + copy of the ``.lbug`` file (what ``caregraph backup`` does, through :func:`graph.backup.backup_store`)
+- ``CHECKPOINT`` + copy of the ``.lbug`` file (what ``caregraph backup`` does: :func:`graph.backup.backup_store`)
   and the restore of that copy (:func:`graph.backup.restore_store`: checksums, copy, open, counts, swap, check);
 - the alternative: ``EXPORT DATABASE 'dir' (format='parquet')`` and ``IMPORT DATABASE`` into an empty file (with the
   size of each form and whether the imported tables equal the original);
