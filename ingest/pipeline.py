@@ -234,7 +234,12 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
     """
     key = settings.pseudonym_secret()
     known = known_keys(store) if store is not None else {}
-    batch = read_inputs(paths, settings=settings, mapping=mapping, progress=progress)
+    stored_allocations: frozenset[str] = frozenset()
+    if store is not None and any(p.suffix.lower() == ".xml" for p in expand_paths(paths)):
+        ids = store.read_table("interventions").column("intervention_id").to_pylist()
+        stored_allocations = frozenset(i for i in ids if i is not None)
+    batch = read_inputs(paths, settings=settings, mapping=mapping, known_interventions=stored_allocations,
+                        progress=progress)
     result = check(batch, known=known)
     report = result.report
     quarantined: dict[str, int] = {}

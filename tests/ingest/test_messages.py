@@ -134,3 +134,26 @@ def test_unsafe_xml_is_refused(tmp_path: Path, settings: Settings) -> None:
     assert sorted(i.file.rsplit("/", 1)[-1] for i in r.errors if i.rule == "xml") == ["bomb.xml", "broken.xml",
                                                                                        "xxe.xml"]
     assert "root:" not in r.to_json()
+
+
+def test_quarantine_lists_rejected_message_elements(tmp_path: Path, settings: Settings) -> None:
+    from ingest.pipeline import ingest
+
+    f = _write(tmp_path / "q", {"1.xml": msg301(products=product() + product(number="1002", start="2025-13-01")),
+                                "2.xml": "<not-closed>"})
+    q = tmp_path / "quarantine"
+    r = ingest([f], store=None, settings=settings, quarantine=q, dry_run=False)
+    assert r.status == "dry-run"  # no store given: validated only
+    text = (q / "unreadable.csv").read_text(encoding="utf-8")
+    assert "ToegewezenProduct[2]/Ingangsdatum" in text and "2.xml" in text
+
+
+def test_305_for_an_allocation_only_in_the_store_is_a_warning(tmp_path: Path, settings: Settings,
+                                                              store: object) -> None:
+    from ingest.pipeline import ingest
+
+    first = _write(tmp_path / "one", {"301.xml": msg301(products=product())})
+    assert ingest([first], store=store, settings=settings).status == "loaded"  # type: ignore[arg-type]
+    later = _write(tmp_path / "two", {"305.xml": msg305_307("start")})
+    r = ingest([later], store=store, settings=settings)  # type: ignore[arg-type]
+    assert r.report.ok and any(i.rule == "reference" for i in r.report.warnings)
