@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import Problem, install_problem_handlers, problem_response
 from api.routes import admin, aggregates, files, health, households, overlap
@@ -32,22 +32,45 @@ for the districts and case assignments they hold), `researcher` (pseudonymised e
 """
 
 
-def _security_headers(app: FastAPI, max_upload_bytes: int) -> None:
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method == "POST" and request.url.path.endswith("/ingest"):
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_upload_bytes + 1024 * 1024:
-                return problem_response(413, "Payload too large",
-                                        f"upload is {declared} bytes; the limit is {max_upload_bytes} bytes",
-                                        request=request)
-        response = await call_next(request)
-        if request.url.path.startswith(API_PREFIX) or request.url.path in ("/health", "/ready"):
-            response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+class ApiGuard:
+    """Pure ASGI middleware: refuses uploads whose declared size is over the limit (413, before the body is read)
+    and adds security headers (no-store, nosniff, DENY framing, no referrer) to API responses."""
+
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if scope.get("method") == "POST" and path.endswith("/ingest"):
+            declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+            if declared.isdigit() and int(declared) > self.max_upload_bytes + 1024 * 1024:
+                response = problem_response(413, "Payload too large", f"upload is {int(declared)} bytes; the limit "
+                                            f"is {self.max_upload_bytes} bytes")
+                await response(scope, receive, send)
+                return
+        if not (path.startswith(API_PREFIX) or path in ("/health", "/ready")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in _HEADERS if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None, *, services: CareServices | None = None) -> FastAPI:
@@ -74,7 +97,7 @@ def create_app(settings: Settings | None = None, *, services: CareServices | Non
     )
     app.state.services = services
     install_problem_handlers(app)
-    _security_headers(app, services.max_upload_bytes)
+    app.add_middleware(ApiGuard, max_upload_bytes=services.max_upload_bytes)
     app.include_router(health.router)
     for r in (households.router, overlap.router, aggregates.router, files.router, admin.router):
         app.include_router(r, prefix=API_PREFIX)

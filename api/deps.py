@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from caregraph.auth import Principal
 from caregraph.services import CareServices
 
-__all__ = ["get_services", "current_principal", "ServicesDep", "PrincipalDep", "ID_PATTERN", "HouseholdId",
+T = TypeVar("T")
+
+__all__ = ["call", "get_services", "current_principal", "ServicesDep", "PrincipalDep", "ID_PATTERN", "HouseholdId",
            "ProfessionalId", "bearer"]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
@@ -22,7 +27,7 @@ ID_RE = re.compile(ID_PATTERN)
 bearer = HTTPBearer(auto_error=False, description="A token issued by `caregraph users token` (shown once).")
 
 
-def get_services(request: Request) -> CareServices:
+async def get_services(request: Request) -> CareServices:
     """The application's :class:`CareServices` (created by :func:`api.app.create_app`)."""
     services: CareServices = request.app.state.services
     return services
@@ -31,12 +36,16 @@ def get_services(request: Request) -> CareServices:
 ServicesDep = Annotated[CareServices, Depends(get_services)]
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The principal of the bearer token (401 without a valid one; 429 after repeated failures)."""
+    """The principal of the bearer token (401 without a valid one; 429 after repeated failures).
+
+    Async on purpose: checking a token is a hash and a dict lookup (plus a ``stat`` of the users file), cheaper than
+    a hop to the thread pool.
+    """
     token = credentials.credentials if credentials is not None else None
     client = request.client.host if request.client is not None else "unknown"
     return services.authenticate(token, client=client)
@@ -53,3 +62,9 @@ ProfessionalId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, descript
 def id_query(description: str, example: str) -> object:
     """A query parameter holding an optional identifier."""
     return Query(None, pattern=ID_PATTERN, max_length=64, description=description, examples=[example])
+
+
+async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a (blocking) service call in the thread pool: one hop per request, while validation and serialisation of
+    the result stay on the event loop (a sync route would pay several hops)."""
+    return await run_in_threadpool(functools.partial(fn, *args, **kwargs))

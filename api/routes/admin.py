@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ID_PATTERN, PrincipalDep, ServicesDep
+from api.deps import ID_PATTERN, PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.auth import Role
 from caregraph.auth.models import AuditEntryOut, TokenIssued, UserOut
@@ -35,34 +35,34 @@ class NewUser(BaseModel):
 
 
 @router.get("/users", response_model=list[UserOut], responses=problem_responses(401, 403, 429))
-def list_users(principal: PrincipalDep, services: ServicesDep) -> list[UserOut]:
+async def list_users(principal: PrincipalDep, services: ServicesDep) -> list[UserOut]:
     """Every user (never tokens or hashes)."""
-    return services.list_users(principal)
+    return await call(services.list_users, principal)
 
 
 @router.post("/users", response_model=TokenIssued, status_code=201,
              responses=problem_responses(401, 403, 422, 429) | {409: {"description": "User exists"}})
-def add_user(body: NewUser, principal: PrincipalDep, services: ServicesDep) -> TokenIssued:
+async def add_user(body: NewUser, principal: PrincipalDep, services: ServicesDep) -> TokenIssued:
     """Add a user and issue their first token (returned once; only its hash is stored)."""
-    return services.add_user(principal, body.username, body.role.value, districts=body.districts,
+    return await call(services.add_user, principal, body.username, body.role.value, districts=body.districts,
                              households=body.households, professional_id=body.professional_id,
                              token_days=body.token_days)
 
 
 @router.delete("/users/{username}", status_code=204, response_class=Response,
                responses=problem_responses(401, 403, 404, 422, 429))
-def revoke_user(
+async def revoke_user(
     username: Annotated[str, Path(pattern="^" + USERNAME_PATTERN.pattern + "$", max_length=64)],
     principal: PrincipalDep,
     services: ServicesDep,
 ) -> Response:
     """Deactivate a user and revoke all their tokens."""
-    services.revoke_user(principal, username)
+    await call(services.revoke_user, principal, username)
     return Response(status_code=204)
 
 
 @router.get("/audit", response_model=Page[AuditEntryOut], responses=problem_responses(401, 403, 422, 429))
-def audit_log(
+async def audit_log(
     principal: PrincipalDep,
     services: ServicesDep,
     user: Annotated[str | None, Query(pattern="^" + USERNAME_PATTERN.pattern + "$", max_length=64)] = None,
@@ -71,4 +71,5 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEntryOut]:
     """The audit log (oldest first), filtered by user and household."""
-    return services.audit_entries(principal, user=user, household_id=household_id, offset=offset, limit=limit)
+    return await call(services.audit_entries, principal, user=user, household_id=household_id, offset=offset,
+                      limit=limit)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import PrincipalDep, ServicesDep
+from api.deps import PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import AgencyOverview, FlagSummary, NetworkStatistics
 
@@ -19,7 +19,7 @@ _ERR = problem_responses(401, 403, 422, 429, 503)
 
 
 @router.get("/agencies", response_model=AgencyOverview, responses=_ERR)
-def agencies(
+async def agencies(
     principal: PrincipalDep,
     services: ServicesDep,
     as_of: AsOf = None,
@@ -28,11 +28,11 @@ def agencies(
 ) -> AgencyOverview:
     """Agencies with their active households, and which agencies are involved together (shared households,
     Jaccard)."""
-    return services.agencies(principal, as_of=as_of, min_shared=min_shared)
+    return await call(services.agencies, principal, as_of=as_of, min_shared=min_shared)
 
 
 @router.get("/flags/summary", response_model=FlagSummary, responses=_ERR)
-def flag_summary(
+async def flag_summary(
     principal: PrincipalDep,
     services: ServicesDep,
     as_of: AsOf = None,
@@ -40,10 +40,10 @@ def flag_summary(
     months: Annotated[int, Query(ge=0, le=24, description="Also the n−1 month ends before (a trend).")] = 0,
 ) -> FlagSummary:
     """Households per flag, per district and month (researchers: counts under 5 suppressed)."""
-    return services.flag_summary(principal, as_of=as_of, by_district=by_district, months=months)
+    return await call(services.flag_summary, principal, as_of=as_of, by_district=by_district, months=months)
 
 
 @router.get("/statistics", response_model=NetworkStatistics, responses=_ERR)
-def statistics(principal: PrincipalDep, services: ServicesDep, as_of: AsOf = None) -> NetworkStatistics:
+async def statistics(principal: PrincipalDep, services: ServicesDep, as_of: AsOf = None) -> NetworkStatistics:
     """Network statistics of the whole municipality."""
-    return services.network_statistics(principal, as_of=as_of)
+    return await call(services.network_statistics, principal, as_of=as_of)

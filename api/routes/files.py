@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from api.deps import PrincipalDep, ServicesDep
+from api.deps import PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.auth import Action
 from caregraph.services.access import require
@@ -24,14 +24,14 @@ router = APIRouter(tags=["files"])
     responses={200: {"content": {"application/zip": {}}, "description": "A zip with the pseudonymised data files "
                      "and metadata.json."}, **problem_responses(401, 403, 422, 429, 503)},
 )
-def research_export(
+async def research_export(
     principal: PrincipalDep,
     services: ServicesDep,
     as_of: Annotated[dt.date | None, Query(description="Export as of this date (default: today).",
                                            examples=["2024-06-30"])] = None,
 ) -> FileResponse:
     """Download a pseudonymised research export (researchers): data files, flags and ``metadata.json``."""
-    out = services.export(principal, as_of=as_of)
+    out = await call(services.export, principal, as_of=as_of)
     return FileResponse(out.path, media_type=out.media_type, filename=out.filename)
 
 
@@ -47,7 +47,7 @@ async def ingest_upload(
 
     The total size is limited (413 above ``max_upload_bytes``).
     """
-    require(principal, Action.ingest, services.audit, "ingest")
+    await call(require, principal, Action.ingest, services.audit, "ingest")
     limit = services.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit + 1024 * 1024:
@@ -60,6 +60,4 @@ async def ingest_upload(
         if total > limit:
             raise PayloadTooLargeError(f"upload is more than {limit} bytes; the limit is {limit} bytes")
         got.append((f.filename or "upload", data))
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(services.ingest_upload, principal, got, dry_run=dry_run)
+    return await call(services.ingest_upload, principal, got, dry_run=dry_run)

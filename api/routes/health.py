@@ -5,23 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ServicesDep
+from api.deps import ServicesDep, call
 from caregraph.services.models import HealthStatus
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=HealthStatus)
-def health(services: ServicesDep) -> HealthStatus:
+async def health(services: ServicesDep) -> HealthStatus:
     """The process is up."""
-    return services.health()
+    return await call(services.health)
 
 
 @router.get("/ready", response_model=HealthStatus,
             responses={503: {"model": HealthStatus, "description": "The store is not reachable."}})
-def ready(services: ServicesDep) -> JSONResponse:
+async def ready(services: ServicesDep) -> JSONResponse:
     """The store answers (503 with ``Retry-After`` when it does not)."""
-    status = services.ready()
+    status = await call(services.ready)
     if status.status == "ok":
         return JSONResponse(status.model_dump(exclude_none=True))
     return JSONResponse(status.model_dump(exclude_none=True), status_code=503, headers={"Retry-After": "5"})

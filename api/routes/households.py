@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ID_PATTERN, HouseholdId, PrincipalDep, ServicesDep
+from api.deps import ID_PATTERN, HouseholdId, PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import (
     DistrictOut,
@@ -26,13 +26,13 @@ _ERR = problem_responses(401, 403, 404, 422, 429, 503)
 
 
 @router.get("/districts", response_model=list[DistrictOut], responses=problem_responses(401, 403, 429, 503))
-def list_districts(principal: PrincipalDep, services: ServicesDep) -> list[DistrictOut]:
+async def list_districts(principal: PrincipalDep, services: ServicesDep) -> list[DistrictOut]:
     """All districts (for filters)."""
-    return services.districts(principal)
+    return await call(services.districts, principal)
 
 
 @router.get("/households", response_model=Page[HouseholdSummary], responses=problem_responses(401, 403, 422, 429, 503))
-def list_households(
+async def list_households(
     principal: PrincipalDep,
     services: ServicesDep,
     district: Annotated[str | None, Query(pattern=ID_PATTERN, max_length=64, description="District id.",
@@ -49,21 +49,21 @@ def list_households(
 
     Managers see every household; coordinators only those in their districts or case assignments.
     """
-    return services.list_households(principal, district=district, flag=flag, min_helpers=min_helpers,
+    return await call(services.list_households, principal, district=district, flag=flag, min_helpers=min_helpers,
                                     max_helpers=max_helpers, as_of=as_of, offset=offset, limit=limit)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail, responses=_ERR)
-def household_detail(
+async def household_detail(
     household_id: HouseholdId, principal: PrincipalDep, services: ServicesDep, as_of: AsOf = None
 ) -> HouseholdDetail:
     """One household in full: members, professionals, agencies, interventions, regisseur, assessments and flags
     with their evidence. Coordinators only, for households in their scope; every read is audited."""
-    return services.household(principal, household_id, as_of=as_of)
+    return await call(services.household, principal, household_id, as_of=as_of)
 
 
 @router.get("/households/{household_id}/network", response_model=Network, responses=_ERR)
-def household_network(
+async def household_network(
     household_id: HouseholdId,
     principal: PrincipalDep,
     services: ServicesDep,
@@ -71,11 +71,11 @@ def household_network(
     include_ended: Annotated[bool, Query(description="Also draw interventions that ended before the date.")] = False,
 ) -> Network:
     """The household's network as nodes and edges, for drawing."""
-    return services.household_network(principal, household_id, as_of=as_of, include_ended=include_ended)
+    return await call(services.household_network, principal, household_id, as_of=as_of, include_ended=include_ended)
 
 
 @router.get("/households/{household_id}/overlap", response_model=HouseholdOverlap, responses=_ERR)
-def household_overlap(
+async def household_overlap(
     household_id: HouseholdId,
     principal: PrincipalDep,
     services: ServicesDep,
@@ -84,4 +84,4 @@ def household_overlap(
                                                                        "(default: the flag threshold).")] = None,
 ) -> HouseholdOverlap:
     """Which interventions in this household overlap (same domain, different agencies), where, and since when."""
-    return services.household_overlap(principal, household_id, as_of=as_of, min_days=min_days)
+    return await call(services.household_overlap, principal, household_id, as_of=as_of, min_days=min_days)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ID_PATTERN, PrincipalDep, ProfessionalId, ServicesDep
+from api.deps import ID_PATTERN, PrincipalDep, ProfessionalId, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import Caseload, HouseholdPairOverlap, ProfessionalPairOverlap
 
@@ -23,7 +23,7 @@ def _id(desc: str, example: str) -> object:
 
 
 @router.get("/overlap/households", response_model=HouseholdPairOverlap, responses=_ERR)
-def households_overlap(
+async def households_overlap(
     principal: PrincipalDep,
     services: ServicesDep,
     a: Annotated[str, _id("First household id.", "HH000001")],
@@ -31,11 +31,11 @@ def households_overlap(
     as_of: AsOf = None,
 ) -> HouseholdPairOverlap:
     """Professionals and agencies active in both households (coordinators: both must be in scope)."""
-    return services.households_overlap(principal, a, b, as_of=as_of)
+    return await call(services.households_overlap, principal, a, b, as_of=as_of)
 
 
 @router.get("/overlap/professionals", response_model=ProfessionalPairOverlap, responses=_ERR)
-def professionals_overlap(
+async def professionals_overlap(
     principal: PrincipalDep,
     services: ServicesDep,
     a: Annotated[str, _id("First professional id.", "P000001")],
@@ -43,12 +43,12 @@ def professionals_overlap(
     as_of: AsOf = None,
 ) -> ProfessionalPairOverlap:
     """Households both professionals actively help (pseudonymous ids; coordinators see only their scope listed)."""
-    return services.professionals_overlap(principal, a, b, as_of=as_of)
+    return await call(services.professionals_overlap, principal, a, b, as_of=as_of)
 
 
 @router.get("/professionals/{professional_id}/caseload", response_model=Caseload, responses=_ERR)
-def caseload(
+async def caseload(
     professional_id: ProfessionalId, principal: PrincipalDep, services: ServicesDep, as_of: AsOf = None
 ) -> Caseload:
     """A professional's active households and whether the caseload is above the threshold (name: coordinators)."""
-    return services.caseload(principal, professional_id, as_of=as_of)
+    return await call(services.caseload, principal, professional_id, as_of=as_of)

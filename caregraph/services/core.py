@@ -99,7 +99,15 @@ class CareServices:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CareServices:
-        """Services over the store the settings name."""
+        """Services over the store the settings name.
+
+        The default as-of date is today, or the ISO date in the environment variable ``CAREGRAPH_AS_OF`` (useful
+        for a synthetic municipality generated as of a fixed date).
+        """
+        fixed = os.environ.get("CAREGRAPH_AS_OF")
+        if fixed:
+            day = dt.date.fromisoformat(fixed)
+            return cls(settings, today=lambda: day)
         return cls(settings)
 
     # ------------------------------------------------------------------------------------------ store plumbing --
