@@ -62,8 +62,8 @@ def make_token(base: Path, store_path: Path) -> str:
     import secrets
 
     from caregraph.auth import Role, UserStore, users_file
-    from graph.factory import open_store
     from caregraph.settings import Settings
+    from graph.factory import open_store
 
     settings = Settings(store_path=store_path, data_dir=base / "data", demo=True)  # type: ignore[call-arg]
     store = open_store(settings, read_only=True)
@@ -141,7 +141,7 @@ def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def main() -> None:

@@ -65,8 +65,10 @@ async def revoke_user(
 async def audit_log(
     principal: PrincipalDep,
     services: ServicesDep,
-    user: Annotated[str | None, Query(pattern="^" + USERNAME_PATTERN.pattern + "$", max_length=64)] = None,
-    household_id: Annotated[str | None, Query(pattern=ID_PATTERN, max_length=64)] = None,
+    user: Annotated[str | None, Query(pattern="^" + USERNAME_PATTERN.pattern + "$", max_length=64,
+                                      description="Only this user.", examples=["coord-noord"])] = None,
+    household_id: Annotated[str | None, Query(pattern=ID_PATTERN, max_length=64, description="Only this household.",
+                                              examples=["HH000001"])] = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[AuditEntryOut]:

@@ -82,5 +82,5 @@ def test_audit_export_formula_cells_neutralised(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "log.jsonl")
     log.record(Principal(username="=cmd", role=Role.admin), "add_user", detail={"username": "@evil"})
     log.export(tmp_path / "out.csv", fmt="csv")
-    row = list(csv.DictReader((tmp_path / "out.csv").open()))[0]
+    row = next(iter(csv.DictReader((tmp_path / "out.csv").open())))
     assert row["user"] == "'=cmd"

@@ -59,7 +59,7 @@ def test_api_conforms(api_schema: Any, st_world: World) -> None:
         @given(case=op.as_strategy())
         @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
-        def run(case: Any) -> None:
+        def run(case: Any, op: Any = op, token: str = token) -> None:
             nonlocal tried
             if op.method.upper() == "DELETE":
                 case.path_parameters = {**(case.path_parameters or {}), "username": "no-such-user"}
