@@ -4,6 +4,7 @@ and holds either the old data or the complete new data."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -55,18 +56,32 @@ def test_kill_midway_leaves_old_or_complete_new(tmp_path: Path) -> None:
     db = tmp_path / "store" / "graph.lbug"
     old, new = tmp_path / "old", tmp_path / "new"
     write_big_input(old, 5_000)
-    n_new = write_big_input(new, 60_000, seed=2)["interventions"]
+    n_new = write_big_input(new, 40_000, seed=2)["interventions"]
     first = subprocess.run([sys.executable, "-c", SCRIPT.format(root=str(ROOT), db=str(db), src=str(old))],
                            capture_output=True, text=True, timeout=300)
     assert first.stdout.strip().endswith("loaded"), first.stderr
     n_old = _count(db)
     script = SCRIPT.format(root=str(ROOT), db=str(db), src=str(new))
     seen = set()
-    for delay in (0.4, 1.0, 2.0):
+    killed_running = 0
+    # Time one complete run on a copy of the store, then kill at fractions of that time (reading, validating,
+    # comparing, writing, committing).
+    copy = tmp_path / "copy"
+    shutil.copytree(db.parent, copy)
+    probe = subprocess.Popen([sys.executable, "-c", SCRIPT.format(root=str(ROOT), db=str(copy / db.name),
+                                                                  src=str(new))], stdout=subprocess.PIPE, text=True)
+    assert probe.stdout is not None and probe.stdout.readline().strip() == "start"
+    t0 = time.perf_counter()
+    assert probe.wait(timeout=300) == 0
+    run_s = time.perf_counter() - t0
+    assert run_s > 1.0, f"the load must take more than a second to kill it midway ({run_s:.2f} s)"
+    for delay in (0.2 * run_s, 0.5 * run_s, 0.8 * run_s, 0.95 * run_s):
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "start"  # the store is open, the ingest begins
         time.sleep(delay)
+        if proc.poll() is None:
+            killed_running += 1
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         n = _count(db)
@@ -74,6 +89,9 @@ def test_kill_midway_leaves_old_or_complete_new(tmp_path: Path) -> None:
         seen.add(n)
         if n == n_new:
             break
+    assert killed_running >= 3, "the kills must land while the ingest runs"
+    print(f"run {run_s:.2f} s; kills during the run: {killed_running}; the store then held {sorted(seen)} "
+          f"interventions (old {n_old}, new {n_new})")
     # Finish the load and check it is complete.
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.stdout.strip().endswith("loaded"), done.stderr
