@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from caregraph.services.errors import ServiceUnavailableError
 from caregraph.services.index import SnapshotIndex
 from graph.tables import CareTables
 
@@ -148,7 +149,17 @@ class SnapshotCache:
                 got = self._results.get(as_of)
                 if got is not None:
                     return got
-            res = AsOfResults(self.index(), as_of, self._config())
+            index = self.index()
+            try:
+                res = AsOfResults(index, as_of, self._config())
+            except Exception as e:
+                # analytics failing is not the caller's fault and must not look like a 500 or like "no flags"
+                log.exception("analytics failed for %s", as_of)
+                with self._results_lock:
+                    self._building.pop(as_of, None)
+                raise ServiceUnavailableError(
+                    f"the analytics failed for {as_of.isoformat()} ({type(e).__name__}); see the server log", 60
+                ) from None
             with self._results_lock:
                 if generation == self._generation:
                     self._results[as_of] = res

@@ -85,3 +85,20 @@ def test_unreachable_store_gives_503_then_recovers(own_world: World) -> None:
         assert r.json()["detail"] == "the graph store is unavailable"
         down["yes"] = False
         assert c.get("/api/v1/statistics", params=Q, headers=auth(w, "manager")).status_code == 200
+
+
+def test_failing_analytics_give_503_not_500(own_world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from caregraph.services.cache import AsOfResults
+
+    def broken(self: object, tables: object) -> list[object]:
+        raise RuntimeError("analytics bug")
+
+    monkeypatch.setattr(AsOfResults, "_evaluate_flags", broken)
+    w = own_world
+    with TestClient(create_app(w.settings, services=w.services), raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/households", params={"as_of": "2024-06-29"}, headers=auth(w, "manager"))
+        _assert_503(r)
+        assert "analytics failed" in r.json()["detail"]
+        monkeypatch.undo()
+        r = c.get("/api/v1/households", params={"as_of": "2024-06-29"}, headers=auth(w, "manager"))
+        assert r.status_code == 200
