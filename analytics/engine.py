@@ -1,6 +1,6 @@
 """The in-memory SQL engine the analytics run on: DuckDB over the Arrow care tables, as of one date.
 
-The tables are registered zero-copy; a few views shared by many rules are defined once:
+The tables are registered zero-copy; a few relations shared by many rules are materialised once:
 
 ``active_iv``
     interventions active on the as-of date (``start_date <= as_of`` and (``end_date`` null or ``>= as_of``)),
@@ -28,10 +28,27 @@ import pyarrow as pa
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
 
-__all__ = ["Engine", "date_literal", "sql_str"]
+__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "first_struct"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
            "assessments")
+
+
+_FAR = "DATE '2100-01-01'"
+
+
+def latest_struct(date_col: str, score_col: str, id_col: str) -> str:
+    """SQL aggregate picking, per group, the row with the latest date, then the lowest score, then the lowest id.
+
+    Returns a struct ``{k, score, id}`` with ``k = 2100-01-01 − date`` (the date is ``2100-01-01 − k``). A ``min``
+    over a struct is a hash aggregate, about three times faster in DuckDB than ``row_number()`` over a window.
+    """
+    return f"min(struct_pack(k := {_FAR} - {date_col}, score := {score_col}, id := {id_col}))"
+
+
+def first_struct(date_col: str, score_col: str, id_col: str) -> str:
+    """Like :func:`latest_struct` but the earliest date first (``k`` is then the date itself)."""
+    return f"min(struct_pack(k := {date_col}, score := {score_col}, id := {id_col}))"
 
 
 def date_literal(d: date) -> str:
@@ -66,21 +83,22 @@ class Engine:
         for name in _TABLES:
             self.con.register(f"t_{name}", tables[name])
         D = self.D
+        # the shared relations are materialised once per engine (every rule reads them)
         self.con.execute(
             f"""
-            CREATE TEMP VIEW hh AS
+            CREATE TEMP TABLE hh AS
               SELECT household_id, district_id, opened_on, closed_on FROM t_households;
-            CREATE TEMP VIEW active_iv AS
-              SELECT i.*, h.district_id FROM t_interventions i LEFT JOIN t_households h USING (household_id)
+            CREATE TEMP TABLE active_iv AS
+              SELECT i.*, h.district_id FROM t_interventions i LEFT JOIN hh h USING (household_id)
               WHERE i.start_date <= {D} AND (i.end_date IS NULL OR i.end_date >= {D});
-            CREATE TEMP VIEW active_coord AS
+            CREATE TEMP TABLE active_coord AS
               SELECT * FROM t_coordinations
               WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D});
-            CREATE TEMP VIEW latest_score AS
-              SELECT household_id, domain_code, score, assessed_on, assessment_id FROM (
-                SELECT *, row_number() OVER (PARTITION BY household_id, domain_code
-                                             ORDER BY assessed_on DESC, score ASC, assessment_id) AS rn
-                FROM t_assessments WHERE assessed_on <= {D}) WHERE rn = 1;
+            CREATE TEMP TABLE latest_score AS
+              SELECT household_id, domain_code, m.score AS score, {_FAR} - CAST(m.k AS INTEGER) AS assessed_on,
+                     m.id AS assessment_id FROM (
+                SELECT household_id, domain_code, {latest_struct("assessed_on", "score", "assessment_id")} AS m
+                FROM t_assessments WHERE assessed_on <= {D} GROUP BY ALL);
             """
         )
 

@@ -42,17 +42,17 @@ def best_of(n: int, fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def reference_sql(as_of: date, c: FlagConfig) -> str:
-    """Hand-written DuckDB SQL for the eight flags: (flag, subject_id) only."""
+    """Hand-written DuckDB SQL for the eight flags, one query: (flag, subject_id) only, no evidence."""
     d = f"DATE '{as_of.isoformat()}'"
+    far = "DATE '2100-01-01'"  # latest row per group as a min over a struct (a hash aggregate, not a window)
     ws = f"DATE '{(as_of - timedelta(days=c.stagnation_window_days)).isoformat()}'"
     links = ", ".join(f"('{a}', '{b}')" for a, b in linked_pairs(c.linked_domains))
     deps = ", ".join(f"('{k}')" for k in c.domino_dependencies)
     return f"""
     WITH act AS (SELECT * FROM t_interventions WHERE start_date <= {d} AND (end_date IS NULL OR end_date >= {d})),
     coord AS (SELECT * FROM t_coordinations WHERE start_date <= {d} AND (end_date IS NULL OR end_date >= {d})),
-    latest AS (SELECT household_id, domain_code, score FROM t_assessments WHERE assessed_on <= {d}
-               QUALIFY row_number() OVER (PARTITION BY household_id, domain_code
-                                          ORDER BY assessed_on DESC, score, assessment_id) = 1),
+    latest AS (SELECT household_id, domain_code, min(struct_pack(k := {far} - assessed_on, s := score)).s AS score
+               FROM t_assessments WHERE assessed_on <= {d} GROUP BY ALL),
     links(e, s) AS (VALUES {links}),
     deps(domain_code) AS (VALUES {deps}),
     ag AS (SELECT household_id, count(DISTINCT agency_id) AS na FROM act GROUP BY ALL),
@@ -63,12 +63,12 @@ def reference_sql(as_of: date, c: FlagConfig) -> str:
                 AND (end_date IS NULL OR end_date >= {ws}) AND household_id IN (SELECT household_id FROM st_case)
                 GROUP BY ALL HAVING count(DISTINCT professional_id) >= {c.stagnation_min_helpers}),
     a AS (SELECT * FROM t_assessments WHERE assessed_on <= {d} AND household_id IN (SELECT * FROM st_help)),
-    nw AS (SELECT household_id, domain_code, score FROM a QUALIFY row_number() OVER (
-             PARTITION BY household_id, domain_code ORDER BY assessed_on DESC, score, assessment_id) = 1),
-    bf AS (SELECT household_id, domain_code, score FROM a WHERE assessed_on <= {ws} QUALIFY row_number() OVER (
-             PARTITION BY household_id, domain_code ORDER BY assessed_on DESC, score, assessment_id) = 1),
-    fi AS (SELECT household_id, domain_code, score FROM a WHERE assessed_on > {ws} QUALIFY row_number() OVER (
-             PARTITION BY household_id, domain_code ORDER BY assessed_on, score, assessment_id) = 1),
+    nw AS (SELECT household_id, domain_code, min(struct_pack(k := {far} - assessed_on, s := score)).s AS score
+           FROM a GROUP BY ALL),
+    bf AS (SELECT household_id, domain_code, min(struct_pack(k := {far} - assessed_on, s := score)).s AS score
+           FROM a WHERE assessed_on <= {ws} GROUP BY ALL),
+    fi AS (SELECT household_id, domain_code, min(struct_pack(k := assessed_on, s := score)).s AS score
+           FROM a WHERE assessed_on > {ws} GROUP BY ALL),
     improved AS (SELECT DISTINCT nw.household_id FROM nw LEFT JOIN bf USING (household_id, domain_code)
                  LEFT JOIN fi USING (household_id, domain_code) WHERE nw.score > coalesce(bf.score, fi.score))
     SELECT 'too_many_helpers' AS flag, household_id AS subject_id FROM act GROUP BY ALL

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine, date_literal
+from analytics.engine import Engine, date_literal, first_struct, latest_struct
 from analytics.flags.rule import Rule
 from analytics.results import FlagResult
 from graph.tables import CareTables
@@ -16,48 +16,42 @@ __all__ = ["RULE", "stagnation"]
 def _sql(e: Engine, c: FlagConfig) -> str:
     ws = date_literal(e.as_of - timedelta(days=int(c.stagnation_window_days)))
     return f"""
-    WITH cases AS (
+    WITH cases AS MATERIALIZED (
       SELECT household_id, district_id, opened_on, {e.D} - opened_on AS case_days FROM hh
       WHERE opened_on <= {e.D} AND {e.D} - opened_on >= {int(c.stagnation_min_case_days)}
         AND (closed_on IS NULL OR closed_on >= {e.D})),
-    helpers AS (
+    helpers AS MATERIALIZED (
       SELECT household_id, count(DISTINCT professional_id) AS helpers,
              list_sort(list_distinct(list(professional_id))) AS professional_ids
       FROM t_interventions
       WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
         AND household_id IN (SELECT household_id FROM cases)
       GROUP BY household_id HAVING count(DISTINCT professional_id) >= {int(c.stagnation_min_helpers)}),
-    a AS (SELECT household_id, domain_code, score, assessed_on, assessment_id FROM t_assessments
+    a AS MATERIALIZED (SELECT household_id, domain_code, score, assessed_on, assessment_id FROM t_assessments
           WHERE assessed_on <= {e.D} AND household_id IN (SELECT household_id FROM helpers)),
-    ranked AS (
-      SELECT *,
-        row_number() OVER (PARTITION BY household_id, domain_code ORDER BY assessed_on DESC, score, assessment_id)
-          AS r_now,
-        CASE WHEN assessed_on <= {ws} THEN row_number() OVER (
-          PARTITION BY household_id, domain_code, assessed_on <= {ws}
-          ORDER BY assessed_on DESC, score, assessment_id) END AS r_before,
-        CASE WHEN assessed_on > {ws} THEN row_number() OVER (
-          PARTITION BY household_id, domain_code, assessed_on > {ws}
-          ORDER BY assessed_on, score, assessment_id) END AS r_first_in
-      FROM a),
-    per_domain AS (
-      SELECT household_id, domain_code,
-             coalesce(max(score) FILTER (WHERE r_before = 1), max(score) FILTER (WHERE r_first_in = 1)) AS base,
-             max(score) FILTER (WHERE r_now = 1) AS now
-      FROM ranked GROUP BY household_id, domain_code),
+    nw AS (SELECT household_id, domain_code, {latest_struct("assessed_on", "score", "assessment_id")}.score AS score
+           FROM a GROUP BY ALL),
+    bf AS (SELECT household_id, domain_code, {latest_struct("assessed_on", "score", "assessment_id")}.score AS score
+           FROM a WHERE assessed_on <= {ws} GROUP BY ALL),
+    fi AS (SELECT household_id, domain_code, {first_struct("assessed_on", "score", "assessment_id")}.score AS score
+           FROM a WHERE assessed_on > {ws} GROUP BY ALL),
+    per_domain AS MATERIALIZED (
+      SELECT nw.household_id, nw.domain_code, coalesce(bf.score, fi.score) AS base, nw.score AS now
+      FROM nw LEFT JOIN bf USING (household_id, domain_code) LEFT JOIN fi USING (household_id, domain_code)),
+    flagged AS MATERIALIZED (
+      SELECT * FROM cases JOIN helpers USING (household_id)
+      WHERE household_id NOT IN (SELECT household_id FROM per_domain WHERE now > base)),
     per_hh AS (
-      SELECT household_id, bool_or(now > base) AS improved,
-             list(json_object('domain_code', domain_code, 'score_at_window_start', base, 'score_now', now)
-                  ORDER BY domain_code) AS scores
-      FROM per_domain GROUP BY household_id)
-    SELECT household_id AS subject_id, cases.district_id, 'attention' AS severity,
+      SELECT household_id, list(json_object('domain_code', domain_code, 'score_at_window_start', base,
+                                            'score_now', now) ORDER BY domain_code) AS scores
+      FROM per_domain WHERE household_id IN (SELECT household_id FROM flagged) GROUP BY household_id)
+    SELECT household_id AS subject_id, district_id, 'attention' AS severity,
       json_object('as_of', {e.D}, 'opened_on', opened_on, 'case_days', case_days, 'window_start', {ws},
                   'helpers', helpers, 'professional_ids', professional_ids,
                   'domain_scores', coalesce(scores, [])) AS evidence,
       format('Dossier loopt {{}} dagen, {{}} hulpverleners waren betrokken sinds {{}}, en geen enkel domein '
              'is in die periode verbeterd.', case_days, helpers, strftime({ws}, '%d-%m-%Y')) AS explanation
-    FROM cases JOIN helpers USING (household_id) LEFT JOIN per_hh USING (household_id)
-    WHERE NOT coalesce(improved, false)
+    FROM flagged LEFT JOIN per_hh USING (household_id)
     """
 
 

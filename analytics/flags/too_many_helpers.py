@@ -15,7 +15,7 @@ __all__ = ["RULE", "too_many_helpers"]
 
 def _sql(e: Engine, c: FlagConfig) -> str:
     return f"""
-    WITH agg AS (
+    WITH agg AS MATERIALIZED (
       SELECT household_id, any_value(district_id) AS district_id,
              count(DISTINCT professional_id) AS helpers, count(DISTINCT agency_id) AS agencies,
              list_sort(list_distinct(list(professional_id))) AS professional_ids,
