@@ -107,6 +107,7 @@ class LadybugStore:
         self.query_timeout_s = query_timeout_s
         self._lock = threading.RLock()
         self._local = threading.local()
+        self._readers: list[Any] = []  # every reader connection, so close() can close them all
         self._generation = 0
         self._db: Any = None
         self._conn: Any = None
@@ -153,7 +154,10 @@ class LadybugStore:
             self._connect()
 
     def _close_handles(self) -> None:
-        for obj in (self._conn, self._db):
+        """Close every connection, then the Database: LadybugDB keeps the file lock while any connection lives."""
+        readers, self._readers = self._readers, []
+        self._generation += 1  # thread-local readers of the old Database are stale from now on
+        for obj in (*readers, self._conn, self._db):
             if obj is not None:
                 with contextlib.suppress(Exception):  # closing a broken handle must not mask the real error
                     obj.close()
@@ -185,6 +189,8 @@ class LadybugStore:
             if self._db is None:
                 raise StoreUnavailableError(f"the store {self.path} is closed")
             conn = lb.Connection(self._db)
+            with self._lock:
+                self._readers.append(conn)
             self._local.conn = conn
             self._local.generation = self._generation
         return conn

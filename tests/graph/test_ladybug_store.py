@@ -146,3 +146,15 @@ def test_kill_during_load_leaves_all_or_nothing(tmp_path: Path, delay: float) ->
     store.load(bulk_tables(n))
     assert store.counts().nodes["Intervention"] == 10 * n
     store.close()
+
+
+def test_close_releases_the_file_lock_even_after_reads(tmp_path: Path) -> None:
+    """Reader connections keep the lock in LadybugDB; close() must close them all (found by the ingest tests)."""
+    db = tmp_path / "graph.lbug"
+    store = LadybugStore.open(db)
+    store.counts()  # opens a reader connection in this thread
+    store.close()
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from graph.ladybug_store import LadybugStore; " \
+           f"LadybugStore.open({str(db)!r}).close(); print('opened')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "opened", out.stderr
