@@ -82,8 +82,11 @@ def serve_forever(
     app = build_app(settings, mode=mode, services=services)
     if warm:
         threading.Thread(target=_warm, args=(services,), name="caregraph-warm", daemon=True).start()
+    config = uvicorn.Config(app, host=host or settings.api_host, port=port or settings.api_port, workers=1,
+                            log_level=log_level, access_log=False, server_header=False, lifespan="off")
     try:
-        uvicorn.run(app, host=host or settings.api_host, port=port or settings.api_port, workers=1,
-                    log_level=log_level, access_log=False, server_header=False)
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises the signal after its graceful shutdown
+        pass
     finally:
         services.close()
