@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
@@ -64,7 +66,17 @@ def id_query(description: str, example: str) -> object:
     return Query(None, pattern=ID_PATTERN, max_length=64, description=description, examples=[example])
 
 
+API_THREADS = int(os.environ.get("CAREGRAPH_API_THREADS", "8"))
+"""Worker threads for blocking service calls. Few: the work is short and holds the GIL, and many threads only
+contend for it (CAREGRAPH_API_THREADS overrides)."""
+_limiter_set = False
+
+
 async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (blocking) service call in the thread pool: one hop per request, while validation and serialisation of
     the result stay on the event loop (a sync route would pay several hops)."""
+    global _limiter_set
+    if not _limiter_set:
+        _limiter_set = True
+        anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
     return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
