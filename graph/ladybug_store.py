@@ -5,10 +5,19 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
 - **One writer.** A LadybugDB file has one read-write process; a second one fails at once with a lock error, which
   is turned into :class:`~graph.store.StoreLockedError` naming the holder's PID. Read-only processes may open it.
 - **Bulk, all-or-nothing loads.** :meth:`LadybugStore.load` first diffs the incoming tables against what is stored
-  (in Arrow/polars, not row by row in Cypher), then in ONE transaction ``COPY``-s the new rows (nodes, then their
-  relationships), updates changed rows with ``LOAD FROM $table MATCH … SET`` (bare column names: the fast form) and
-  re-links relationships whose foreign keys changed. Identical rows are not touched, so a second load of the same
-  data writes nothing. A kill at any moment leaves the store as before or fully loaded (WAL replay on reopen).
+  (in Arrow/polars, not row by row in Cypher). Identical rows are not touched, so a second load of the same data
+  writes nothing. Then one of two write paths:
+
+  * **rebuild and swap** (any load that changes or deletes rows, and any load of at least
+    :attr:`LadybugStore.rebuild_min_rows` rows): the complete new content is ``COPY``-ed into a fresh file, which is
+    checkpointed, closed and renamed over the store. The live file is never modified in place.
+  * **one insert-only transaction** (small loads of new rows only): ``COPY`` of the new nodes and relationships
+    between ``BEGIN TRANSACTION`` and ``COMMIT``.
+
+  Why no in-place updates: killing ladybug 0.22.0 during the checkpoint of a transaction that deleted and
+  re-created relationships left a store that reopened with the old nodes but most of their relationships gone
+  (measured: 11 of 50,000 ``DELIVERS`` left; ``tests/graph/test_ladybug_store.py`` kills both paths). Insert-only
+  transactions recovered correctly in every kill (here and in ``shared/reference/graph-stores.md`` §2).
 - **After a failed write the Database is reopened**: in ladybug 0.22.0 a ``COPY`` after a rolled-back ``COPY`` in
   the same Database crashes the process, so a rollback always closes and reopens the file.
 """
@@ -16,6 +25,7 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import threading
 import time
@@ -101,11 +111,15 @@ class LadybugStore:
 
     backend = "ladybug"
 
+    rebuild_min_rows = 50_000
+    """Loads that write at least this many rows build a new file and swap it in (see :meth:`_rebuild`)."""
+
     def __init__(self, path: Path, *, read_only: bool, query_timeout_s: float) -> None:
         self.path = Path(path)
         self.read_only = read_only
         self.query_timeout_s = query_timeout_s
         self._lock = threading.RLock()
+        self._gate = _SharedExclusiveLock()  # reads share it; closing or swapping the Database takes it alone
         self._local = threading.local()
         self._readers: list[Any] = []  # every reader connection, so close() can close them all
         self._generation = 0
@@ -136,6 +150,8 @@ class LadybugStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         store = cls(path, read_only=read_only, query_timeout_s=query_timeout_s)
         if not read_only:
+            _remove_db_files(_rebuild_path(path))  # left by a load killed before its swap: never complete
+        if not read_only:
             store.ensure_schema()
         return store
 
@@ -149,7 +165,7 @@ class LadybugStore:
 
     def _reopen(self) -> None:
         """Close and reopen the Database (after any failed write; see the module docstring)."""
-        with self._lock:
+        with self._lock, self._gate.exclusive():
             self._close_handles()
             self._connect()
 
@@ -166,7 +182,7 @@ class LadybugStore:
 
     def close(self) -> None:
         """Close the database and release its file lock."""
-        with self._lock:
+        with self._lock, self._gate.exclusive():
             self._close_handles()
 
     def __enter__(self) -> LadybugStore:
@@ -196,10 +212,11 @@ class LadybugStore:
         return conn
 
     def _arrow(self, text: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> pa.Table:
-        conn = self._reader()
-        conn.set_query_timeout(int(1000 * (timeout_s or self.query_timeout_s)))
-        result = self._execute(conn, text, params)
-        table = result.get_as_arrow()
+        with self._gate.shared():
+            conn = self._reader()
+            conn.set_query_timeout(int(1000 * (timeout_s or self.query_timeout_s)))
+            result = self._execute(conn, text, params)
+            table = result.get_as_arrow()
         return _normalise(table)
 
     @contextmanager
@@ -303,6 +320,7 @@ class LadybugStore:
             existing = self.read_table(name)
             stored_keys[name] = existing.column(spec.key)
             plan = _diff(incoming[name], existing, spec)
+            plan.existing = existing
             plans.append(plan)
             report.created[name] = plan.new.num_rows
             report.updated[name] = plan.changed.num_rows
@@ -310,10 +328,15 @@ class LadybugStore:
             if progress:
                 progress(f"compared {name}", i + 1, steps)
         self._check_references(incoming, stored_keys)
-        if any(p.new.num_rows or p.changed.num_rows for p in plans):
+        to_write = sum(p.new.num_rows + p.changed.num_rows for p in plans)
+        updates = any(p.changed.num_rows for p in plans)
+        if updates or to_write >= self.rebuild_min_rows:
+            report.rebuilt = True
+            self._rebuild(_merged_tables(self, plans), progress)
+        elif to_write:
             with self._write() as conn:
                 for plan in plans:
-                    self._apply(conn, plan)
+                    self._insert(conn, plan)
             with self._lock:
                 self._execute(self._conn, "CHECKPOINT")
         if progress:
@@ -348,39 +371,18 @@ class LadybugStore:
             return self.read_table(spec.name).column(spec.key).combine_chunks()
         return self._arrow(f"MATCH (n:{spec.label}) RETURN n.id AS id").column(0).combine_chunks()
 
-    def _apply(self, conn: Any, plan: _TablePlan) -> None:
+    def _insert(self, conn: Any, plan: _TablePlan) -> None:
+        """COPY the plan's new rows (nodes, then their relationships) inside the caller's transaction."""
         spec = plan.spec
-        if spec.rel_only is not None:
-            rel = spec.rel_only
-            if plan.changed.num_rows:
-                _delete_rels_by_id(self, conn, spec, rel, plan.changed_old)
-            for part in (plan.new, plan.changed):
-                if part.num_rows:
-                    self._copy_rel(conn, spec, rel, part)
+        if not plan.new.num_rows:
             return
-        layout = _node_layout(spec)
-        if plan.new.num_rows:
-            node = pa.table({prop: plan.new.column(col) for col, prop in layout})
-            self._execute(conn, f"COPY {spec.label} FROM $t", {"t": node})
-            for rel in spec.rels:
-                self._copy_rel(conn, spec, rel, plan.new)
-        if plan.changed.num_rows:
-            node = pa.table({prop: plan.changed.column(col) for col, prop in layout})
-            sets = ", ".join(f"n.{prop} = {prop}" for _, prop in layout if prop != "id")
-            self._execute(conn, f"LOAD FROM $t MATCH (n:{spec.label} {{id: id}}) SET {sets}", {"t": node})
-            for rel in spec.rels:
-                cols = [c for c in (rel.source_column, rel.target_column) if c != spec.key]
-                moved = _rows_differing(plan.changed, plan.changed_old, spec.key, [*cols, *rel.properties])
-                if moved.num_rows:
-                    keys = pa.table({"k": moved.column(spec.key)})
-                    own_is_source = rel.source_column == spec.key
-                    pattern = (
-                        f"(a:{rel.source_label} {{id: k}})-[r:{rel.type}]->()"
-                        if own_is_source
-                        else f"()-[r:{rel.type}]->(b:{rel.target_label} {{id: k}})"
-                    )
-                    self._execute(conn, f"LOAD FROM $t MATCH {pattern} DELETE r", {"t": keys})
-                    self._copy_rel(conn, spec, rel, moved)
+        if spec.rel_only is not None:
+            self._copy_rel(conn, spec, spec.rel_only, plan.new)
+            return
+        node = pa.table({prop: plan.new.column(col) for col, prop in _node_layout(spec)})
+        self._execute(conn, f"COPY {spec.label} FROM $t", {"t": node})
+        for rel in spec.rels:
+            self._copy_rel(conn, spec, rel, plan.new)
 
     def _copy_rel(self, conn: Any, spec: TableSpec, rel: RelSpec, rows: pa.Table) -> None:
         src = rows.column(rel.source_column)
@@ -396,47 +398,90 @@ class LadybugStore:
 
     # ------------------------------------------------------------------ retention (issue 8)
     def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
-        """Delete the households ``household_ids`` and everything that hangs off them, in ONE transaction.
+        """Delete the households ``household_ids`` and everything that hangs off them, all or nothing.
 
         Dependants come from :func:`graph.household_deletion.household_dependants` (members, interventions,
-        assessments by their relationship to the household; coordinations go with the household's node). Unknown
-        ids are ignored. Returns the number of rows deleted per entity table (``households`` included).
+        assessments, coordinations: every table with a ``household_id``). The store is rebuilt without them and
+        swapped in (:meth:`_rebuild`); deleting in place is not crash-safe in ladybug 0.22 (see the module
+        docstring). Unknown ids are ignored. Returns the number of rows deleted per entity table.
         """
-        keys = pa.table({"k": pa.array(sorted(set(household_ids)), pa.string())})
+        ids = pa.array(sorted(set(household_ids)), pa.string())
+        deps = [d.table for d in household_dependants()]
+        if len(ids) == 0:
+            return {"households": 0, **{d: 0 for d in deps}}
+        tables = {name: self.read_table(name) for name in TABLE_ORDER}
         counts: dict[str, int] = {}
-        if keys.num_rows == 0:
-            return {"households": 0, **{d.table: 0 for d in household_dependants()}}
-        with self._write() as conn:
-            for dep in household_dependants():
-                rel = dep.rel
-                if dep.node_label is None:
-                    text = f"LOAD FROM $t MATCH ()-[r:{rel.type}]->(h:{rel.target_label} {{id: k}}) RETURN count(r)"
-                    counts[dep.table] = _int(self._execute(conn, text, {"t": keys}))
-                    continue
-                found = self._execute(
-                    conn,
-                    f"LOAD FROM $t MATCH (n:{dep.node_label})-[:{rel.type}]->(h:{rel.target_label} {{id: k}}) "
-                    "RETURN DISTINCT n.id AS k",
-                    {"t": keys},
-                ).get_as_arrow()
-                counts[dep.table] = found.num_rows
-                if found.num_rows:
-                    ids = pa.table({"k": found.column(0).cast(pa.string())})
-                    text = f"LOAD FROM $t MATCH (n:{dep.node_label} {{id: k}}) DETACH DELETE n"
-                    self._execute(conn, text, {"t": ids})
-            label = table_spec("households").label
-            counts["households"] = _int(
-                self._execute(conn, f"LOAD FROM $t MATCH (n:{label} {{id: k}}) RETURN count(n)", {"t": keys})
-            )
-            self._execute(conn, f"LOAD FROM $t MATCH (n:{label} {{id: k}}) DETACH DELETE n", {"t": keys})
-        with self._lock:
-            self._execute(self._conn, "CHECKPOINT")
-        return {"households": counts.pop("households"), **counts}
+        for name in ("households", *deps):
+            t = tables[name]
+            mask = pc.fill_null(pc.is_in(t.column("household_id"), value_set=ids), False)
+            counts[name] = int(pc.sum(mask).as_py() or 0)
+            tables[name] = t.filter(pc.invert(mask))
+        if any(counts.values()):
+            self._rebuild(tables, None)
+        return counts
+
+    def _rebuild(self, tables: dict[str, pa.Table], progress: ProgressFn | None) -> None:
+        """Write ``tables`` (the complete new content) into a fresh file and swap it in place of the store.
+
+        The new file is built with plain ``COPY`` statements (no enclosing transaction: twice as fast for bulk data,
+        see ``bench/bench_foundation.py``), checkpointed and closed; only then is it renamed over the store file, so
+        a kill at any moment leaves either the old store (and a stale ``.rebuild`` file that the next open removes)
+        or the complete new one. Readers of this process wait on the gate during the swap only.
+        """
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open read-only")
+        tmp = _rebuild_path(self.path)
+        _remove_db_files(tmp)
+        try:
+            db = lb.Database(str(tmp))
+            conn = lb.Connection(db)
+            try:
+                for stmt in ladybug_ddl():
+                    self._execute(conn, stmt)
+                specs = [table_spec(n) for n in TABLE_ORDER]
+                for i, spec in enumerate(specs):
+                    rows = tables.get(spec.name)
+                    if rows is None or rows.num_rows == 0:
+                        continue
+                    if spec.rel_only is None:
+                        layout = _node_layout(spec)
+                        node = pa.table({prop: rows.column(col) for col, prop in layout})
+                        self._execute(conn, f"COPY {spec.label} FROM $t", {"t": node})
+                    if progress:
+                        progress(f"bulk copy {spec.name}", i, len(specs) * 2)
+                for i, spec in enumerate(specs):
+                    rows = tables.get(spec.name)
+                    if rows is None or rows.num_rows == 0:
+                        continue
+                    for rel in (*spec.rels, *((spec.rel_only,) if spec.rel_only else ())):
+                        self._copy_rel(conn, spec, rel, rows)
+                    if progress:
+                        progress(f"bulk copy {spec.name} relationships", len(specs) + i, len(specs) * 2)
+                self._execute(conn, "CHECKPOINT")
+            finally:
+                conn.close()
+                db.close()
+            _fsync(tmp)
+        except BaseException:
+            _remove_db_files(tmp)
+            raise
+        with self._lock, self._gate.exclusive():
+            self._close_handles()
+            try:
+                wal = self.path.with_name(self.path.name + ".wal")
+                if wal.exists() and wal.stat().st_size:
+                    raise StoreError(f"{wal} is not empty after closing the store; refusing to swap")
+                wal.unlink(missing_ok=True)
+                os.replace(tmp, self.path)
+                _fsync(self.path.parent)
+            finally:
+                self._connect()
 
 
 # ---------------------------------------------------------------------- diffing (pure functions)
 class _TablePlan:
     def __init__(self, spec: TableSpec, new: pa.Table, changed: pa.Table, changed_old: pa.Table, unchanged: int):
+        self.existing: pa.Table | None = None
         self.spec = spec
         self.new = new
         self.changed = changed
@@ -488,31 +533,78 @@ def _diff(incoming: pa.Table, existing: pa.Table, spec: TableSpec) -> _TablePlan
     )
 
 
-def _rows_differing(new: pa.Table, old: pa.Table, key: str, cols: list[str]) -> pa.Table:
-    """Rows of ``new`` whose ``cols`` differ from the same key's row in ``old`` (both in the same key order)."""
-    n = pl.from_arrow(new)
-    o = pl.from_arrow(old)
-    assert isinstance(n, pl.DataFrame) and isinstance(o, pl.DataFrame)
-    j = n.join(o.select([key, *cols]), on=key, how="inner", suffix="__old")
-    mask = pl.any_horizontal([pl.col(c).ne_missing(pl.col(f"{c}__old")) for c in cols])
-    return j.filter(mask).select(new.column_names).to_arrow().cast(new.schema)
+def _merged_tables(store: LadybugStore, plans: list[_TablePlan]) -> dict[str, pa.Table]:
+    """The complete content after a load: stored rows, with changed rows replaced and new rows added."""
+    planned = {p.spec.name: p for p in plans}
+    out: dict[str, pa.Table] = {}
+    for name in TABLE_ORDER:
+        plan = planned.get(name)
+        if plan is None:
+            out[name] = store.read_table(name)
+            continue
+        existing = plan.existing if plan.existing is not None else store.read_table(name)
+        key = plan.spec.key
+        if plan.changed.num_rows:
+            keep = pc.invert(pc.is_in(existing.column(key), value_set=plan.changed.column(key)))
+            existing = existing.filter(keep)
+        parts = [t.cast(existing.schema) for t in (existing, plan.changed, plan.new) if t.num_rows]
+        out[name] = pa.concat_tables(parts) if parts else existing
+    return out
 
 
-def _delete_rels_by_id(store: LadybugStore, conn: Any, spec: TableSpec, rel: RelSpec, old: pa.Table) -> None:
-    key = spec.key
-    t = pa.table(
-        {
-            "rid": old.column(key),
-            "src": old.column(rel.source_column),
-            "dst": old.column(rel.target_column),
-        }
-    )
-    store._execute(
-        conn,
-        f"LOAD FROM $t MATCH (a:{rel.source_label} {{id: src}})-[r:{rel.type}]->(b:{rel.target_label} {{id: dst}}) "
-        "WHERE r.id = rid DELETE r",
-        {"t": t},
-    )
+def _rebuild_path(path: Path) -> Path:
+    return path.with_name(path.name + ".rebuild")
+
+
+def _remove_db_files(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".shadow")):
+        p.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _SharedExclusiveLock:
+    """Many holders in shared mode, or one in exclusive mode (writer-preferring)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+        self._waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive or self._waiting:
+                self._cond.wait()
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._shared -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            while self._exclusive or self._shared:
+                self._cond.wait()
+            self._waiting -= 1
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
 
 
 def _series(values: pa.Array | pa.ChunkedArray) -> pl.Series:

@@ -60,6 +60,8 @@ class LoadReport:
     updated: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    rebuilt: bool = False
+    """True when the store was rebuilt into a new file and swapped in (large loads on the embedded store)."""
 
     @property
     def changed_anything(self) -> bool:

@@ -51,3 +51,17 @@ def bulk_tables(n_households: int, seed: int = 0) -> CareTables:
             ),
         }
     )
+
+
+def only_new(new: CareTables, old: CareTables) -> CareTables:
+    """The rows of ``new`` whose keys are not in ``old`` (an insert-only load on top of ``old``)."""
+    import pyarrow.compute as pc
+
+    from graph.schema import table_spec
+
+    out = {}
+    for name in new:
+        key = table_spec(name).key
+        mask = pc.invert(pc.is_in(new[name].column(key), value_set=old[name].column(key)))
+        out[name] = new[name].filter(mask)
+    return CareTables(out)
