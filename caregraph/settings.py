@@ -5,6 +5,7 @@ Secrets are :class:`pydantic.SecretStr`, so they never appear in ``repr`` or log
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -37,6 +38,14 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = Field(None, description="Secret key for keyed BSN pseudonyms (HMAC-SHA256).")
     demo: bool = Field(False, description="Demo mode: synthetic data, demo key and demo users allowed.")
     query_timeout_s: float = Field(30.0, description="Time limit for one store query.")
+    as_of: date | None = Field(
+        None, description="Default as-of date of the API and dashboard (ISO date); today when unset. The demo sets "
+        "it to its synthetic municipality's date."
+    )
+    detail_source: Literal["snapshot", "cypher"] = Field(
+        "snapshot", description="Household detail from the cached snapshot (fast) or named Cypher queries."
+    )
+    max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted ingest upload (413 above it).", gt=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 

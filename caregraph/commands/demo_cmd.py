@@ -19,6 +19,9 @@ __all__ = ["register", "run_demo", "DemoResult"]
 
 out = Console()
 
+DEMO_AS_OF = dt.date(2025, 6, 30)
+"""The synthetic municipality's reference date: the date its planted cases are valid on."""
+
 
 class DemoResult:
     """What the demo built: where the tables and the store are, the flag counts, and the demo tokens."""
@@ -34,7 +37,7 @@ def demo_settings(base: Path, port: int) -> Settings:
     """Settings for the demo: demo mode, embedded store and state under ``base``."""
     return Settings(
         demo=True, store="embedded", store_path=base / "store", data_dir=base / "state", api_port=port,
-        pseudonym_key=None,
+        pseudonym_key=None, as_of=DEMO_AS_OF,
     )
 
 
@@ -49,7 +52,7 @@ def run_demo(settings: Settings, *, households: int, seed: int, base: Path) -> D
     tables_dir = base / "tables"
     with progress_bar("generate") as progress:
         progress(f"{households:,} households", 0, 1)
-        m = generate_municipality(households, seed)
+        m = generate_municipality(households, seed, as_of=settings.as_of or DEMO_AS_OF)
         write_municipality(m, tables_dir)
         progress(f"{households:,} households → {tables_dir}", 1, 1)
     store = open_store(settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -87,27 +86,26 @@ class CareServices:
         self._store_lock = threading.RLock()
         self._last_ok = 0.0
         self._flag_config = flag_config
-        src = detail_source or os.environ.get("CAREGRAPH_DETAIL_SOURCE", "snapshot")
+        src = detail_source or settings.detail_source
         if src not in ("snapshot", "cypher"):
             raise ValueError(f"detail_source must be 'snapshot' or 'cypher', not {src!r}")
-        self.detail_source: DetailSource = src  # type: ignore[assignment]
+        self.detail_source: DetailSource = src
         self.today = today
         self.users = UserStore(users_file(settings.data_dir))
         self.audit = AuditLog(audit_file(settings.data_dir))
         self.cache = SnapshotCache(self._snapshot, self._config)
-        self.max_upload_bytes: int = int(getattr(settings, "max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES))
+        self.max_upload_bytes: int = settings.max_upload_bytes
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CareServices:
         """Services over the store the settings name.
 
-        The default as-of date is today, or the ISO date in the environment variable ``CAREGRAPH_AS_OF`` (useful
-        for a synthetic municipality generated as of a fixed date).
+        The default as-of date is today, or ``settings.as_of`` (``CAREGRAPH_AS_OF``; useful for a synthetic
+        municipality generated as of a fixed date).
         """
-        fixed = os.environ.get("CAREGRAPH_AS_OF")
-        if fixed:
-            day = dt.date.fromisoformat(fixed)
-            return cls(settings, today=lambda: day)
+        fixed = settings.as_of
+        if fixed is not None:
+            return cls(settings, today=lambda: fixed)
         return cls(settings)
 
     # ------------------------------------------------------------------------------------------ store plumbing --

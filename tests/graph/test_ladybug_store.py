@@ -201,7 +201,7 @@ def test_reads_continue_during_a_rebuild_swap(tmp_path: Path) -> None:
         while not stop.is_set():
             try:
                 seen.add(int(store.counts().nodes["Household"]))
-            except BaseException as e:  # noqa: BLE001 - the test reports any error
+            except BaseException as e:
                 errors.append(e)
                 return
 
