@@ -171,6 +171,9 @@ def test_coordinator_clicks_overview_cases_household(driver: webdriver.Chrome, b
 def test_bad_token_is_refused(driver: webdriver.Chrome, base_url: str) -> None:
     driver.delete_all_cookies()
     driver.get(base_url)
+    # a language switch made by an earlier test lives in browser storage: start from the default (Dutch)
+    driver.execute_script("window.localStorage.clear(); window.sessionStorage.clear();")
+    driver.get(base_url)
     _wait(driver, "#login-token")
     driver.find_element(By.ID, "login-token").send_keys("not-a-token")
     driver.find_element(By.ID, "login-button").click()
