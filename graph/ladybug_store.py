@@ -25,10 +25,15 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import logging
 import os
 import re
+import shutil
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +62,8 @@ from graph.store import (
 from graph.tables import CareTables, conform
 
 __all__ = ["LadybugStore", "domains_table"]
+
+log = logging.getLogger(__name__)
 
 _LOCK_RE = re.compile(r"Could not set lock on file.*?\(Lock is held by PID (\d+)\)", re.S)
 
@@ -241,7 +248,7 @@ class LadybugStore:
     def ensure_schema(self) -> None:
         """Create every node and relationship table (idempotent) and the built-in domains."""
         with self._lock:
-            for stmt in ladybug_ddl():
+            for stmt in (*ladybug_ddl(), _VERSION_DDL):
                 self._execute(self._conn, stmt)
         if self._arrow("MATCH (d:Domain) RETURN count(d) AS n").column(0)[0].as_py() == 0:
             self.load(CareTables({"domains": domains_table()}))
@@ -284,8 +291,42 @@ class LadybugStore:
         return conform(table, spec)
 
     def snapshot(self) -> CareTables:
-        """Every entity table as stored."""
-        return CareTables({name: self.read_table(name) for name in TABLE_ORDER})
+        """Every entity table as stored.
+
+        Served from the Arrow mirror next to the database file when the mirror was written from the current content
+        (same :meth:`content_version`), memory-mapped; otherwise read through Cypher and the mirror rewritten.
+        """
+        version = self.content_version()
+        cached = _read_mirror(self.mirror_path, version) if version else None
+        if cached is not None:
+            return CareTables(cached)
+        tables = {name: self.read_table(name) for name in TABLE_ORDER}
+        if version and self.content_version() == version:  # nobody wrote while we read
+            self._write_mirror(version, tables)
+        return CareTables(tables)
+
+    @property
+    def mirror_path(self) -> Path:
+        """Folder of the Arrow mirror of the stored tables (a cache; the graph is the system of record)."""
+        return self.path.with_name(self.path.name + ".arrow")
+
+    def content_version(self) -> str | None:
+        """A token that changes with every write (a hash of the ``StoreVersion`` nodes each write adds).
+
+        None for a store written before versions existed (opened read-only, so the table cannot be added).
+        """
+        try:
+            ids = self._arrow("MATCH (v:StoreVersion) RETURN v.id AS id ORDER BY id").column(0).to_pylist()
+        except StoreError:
+            return None
+        return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+    def _write_mirror(self, version: str, tables: Mapping[str, pa.Table]) -> None:
+        """Best effort: a mirror that cannot be written (read-only folder, full disk) is simply not there."""
+        try:
+            _write_mirror(self.mirror_path, version, tables)
+        except OSError as e:
+            log.warning("could not write the Arrow mirror %s: %s", self.mirror_path, e)
 
     def run(self, query: Query, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None) -> pa.Table:
         """Run a named read query; columns are renamed to ``query.columns``."""
@@ -337,6 +378,7 @@ class LadybugStore:
             with self._write() as conn:
                 for plan in plans:
                     self._insert(conn, plan)
+                self._execute(conn, _NEW_VERSION, {"v": _new_version()})
             with self._lock:
                 self._execute(self._conn, "CHECKPOINT")
         if progress:
@@ -436,8 +478,9 @@ class LadybugStore:
             db = lb.Database(str(tmp))
             conn = lb.Connection(db)
             try:
-                for stmt in ladybug_ddl():
+                for stmt in (*ladybug_ddl(), _VERSION_DDL):
                     self._execute(conn, stmt)
+                self._execute(conn, _NEW_VERSION, {"v": _new_version()})
                 specs = [table_spec(n) for n in TABLE_ORDER]
                 for i, spec in enumerate(specs):
                     rows = tables.get(spec.name)
@@ -476,6 +519,9 @@ class LadybugStore:
                 _fsync(self.path.parent)
             finally:
                 self._connect()
+        version = self.content_version()
+        if version:  # the mirror holds tables as read_table returns them: sorted by key
+            self._write_mirror(version, {n: t.sort_by(table_spec(n).key) for n, t in tables.items()})
 
 
 # ---------------------------------------------------------------------- diffing (pure functions)
@@ -550,6 +596,48 @@ def _merged_tables(store: LadybugStore, plans: list[_TablePlan]) -> dict[str, pa
         parts = [t.cast(existing.schema) for t in (existing, plan.changed, plan.new) if t.num_rows]
         out[name] = pa.concat_tables(parts) if parts else existing
     return out
+
+
+_VERSION_DDL = "CREATE NODE TABLE IF NOT EXISTS StoreVersion(id STRING PRIMARY KEY, written_at TIMESTAMP)"
+_NEW_VERSION = "CREATE (:StoreVersion {id: $v, written_at: current_timestamp()})"
+
+
+def _new_version() -> str:
+    return f"{time.time_ns():020d}-{uuid.uuid4().hex}"
+
+
+def _read_mirror(folder: Path, version: str) -> dict[str, pa.Table] | None:
+    """The mirrored tables when the mirror at ``folder`` was written for ``version``; else None."""
+    try:
+        meta = json.loads((folder / "version.json").read_text(encoding="utf-8"))
+        if meta.get("version") != version:
+            return None
+        out = {}
+        for name in TABLE_ORDER:
+            with pa.memory_map(str(folder / f"{name}.arrow")) as source:
+                out[name] = pa.ipc.open_file(source).read_all()
+        return out
+    except (OSError, ValueError, KeyError, pa.ArrowInvalid):
+        return None
+
+
+def _write_mirror(folder: Path, version: str, tables: Mapping[str, pa.Table]) -> None:
+    """Write the mirror into a temporary folder and rename it into place (never half a mirror)."""
+    tmp = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.tmp")
+    tmp.mkdir(parents=True)
+    try:
+        for name in TABLE_ORDER:
+            table = tables[name]
+            with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+                w.write_table(table)
+        (tmp / "version.json").write_text(json.dumps({"version": version}), encoding="utf-8")
+        old = folder.with_name(f".{folder.name}.{uuid.uuid4().hex}.old")
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _rebuild_path(path: Path) -> Path:
