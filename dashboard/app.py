@@ -16,6 +16,7 @@ from typing import Any
 
 import dash
 
+from dashboard.availability import install_availability_check
 from dashboard.callbacks import cases, household, network, overview, research, routing
 from dashboard.callbacks.context import DashContext
 from dashboard.i18n import t
@@ -69,6 +70,7 @@ def create_dash(
     server = app.server
     configure_session(server, secret=session_secret, secure_cookie=secure_cookie)
     install_security_headers(server, RENDERER_SCRIPT)
+    install_availability_check(server, services)
     ctx = DashContext(services=services, settings=settings)
     app.layout = lambda: shell_layout(ctx.today())
     for module in (routing, overview, cases, household, network, research):
