@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import PrincipalDep, ServicesDep, call
+from api.deps import ID_PATTERN, PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import AgencyOverview, FlagSummary, NetworkStatistics
 
@@ -43,7 +43,13 @@ async def flag_summary(
     return await call(services.flag_summary, principal, as_of=as_of, by_district=by_district, months=months)
 
 
-@router.get("/statistics", response_model=NetworkStatistics, responses=_ERR)
-async def statistics(principal: PrincipalDep, services: ServicesDep, as_of: AsOf = None) -> NetworkStatistics:
-    """Network statistics of the whole municipality."""
-    return await call(services.network_statistics, principal, as_of=as_of)
+@router.get("/statistics", response_model=NetworkStatistics, responses=problem_responses(401, 403, 404, 422, 429, 503))
+async def statistics(
+    principal: PrincipalDep,
+    services: ServicesDep,
+    as_of: AsOf = None,
+    district: Annotated[str | None, Query(pattern=ID_PATTERN, max_length=64, description="Only this district.",
+                                          examples=["D01"])] = None,
+) -> NetworkStatistics:
+    """Network statistics of the whole municipality, or of one district."""
+    return await call(services.network_statistics, principal, as_of=as_of, district=district)

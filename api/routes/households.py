@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -39,8 +39,12 @@ async def list_households(
                                           examples=["D01"])] = None,
     flag: Annotated[str | None, Query(pattern=r"^[a-z_]{1,64}$", description="Flag raised on the date.",
                                       examples=["too_many_helpers"])] = None,
+    flagged: Annotated[bool | None, Query(description="true: households with any flag on the date; false: with "
+                                                      "none.")] = None,
     min_helpers: Annotated[int | None, Query(ge=0, le=100_000, description="At least this many helpers.")] = None,
     max_helpers: Annotated[int | None, Query(ge=0, le=100_000, description="At most this many helpers.")] = None,
+    sort: Annotated[Literal["household_id", "helpers_desc"], Query(description="Order: by id, or most helpers "
+                                                                               "first.")] = "household_id",
     as_of: AsOf = None,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -49,8 +53,9 @@ async def list_households(
 
     Managers see every household; coordinators only those in their districts or case assignments.
     """
-    return await call(services.list_households, principal, district=district, flag=flag, min_helpers=min_helpers,
-                                    max_helpers=max_helpers, as_of=as_of, offset=offset, limit=limit)
+    return await call(services.list_households, principal, district=district, flag=flag, flagged=flagged,
+                      min_helpers=min_helpers, max_helpers=max_helpers, sort=sort, as_of=as_of, offset=offset,
+                      limit=limit)
 
 
 @router.get("/households/{household_id}", response_model=HouseholdDetail, responses=_ERR)

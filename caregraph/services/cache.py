@@ -21,18 +21,22 @@ import pyarrow.compute as pc
 
 from caregraph.services.errors import ServiceUnavailableError
 from caregraph.services.index import SnapshotIndex
+from caregraph.services.trend import FlagCounts, counts_from_results
+from caregraph.services.trend import flag_counts as count_flags
 from graph.tables import CareTables
 
 if TYPE_CHECKING:
     from analytics.config import FlagConfig
     from analytics.results import FlagResult
 
-__all__ = ["SnapshotCache", "AsOfResults", "active_mask", "MAX_AS_OF"]
+__all__ = ["SnapshotCache", "AsOfResults", "active_mask", "MAX_AS_OF", "MAX_COUNT_DATES"]
 
 log = logging.getLogger(__name__)
 
 MAX_AS_OF = 14
 """How many as-of dates keep their results in memory."""
+MAX_COUNT_DATES = 240
+"""How many dates keep their flag counts (for trends; a few hundred bytes each)."""
 
 
 def active_mask(table: pa.Table, as_of: dt.date) -> pa.ChunkedArray:
@@ -50,7 +54,9 @@ class AsOfResults:
     ----------
     summary
         One row per household opened on or before ``as_of``, sorted by id: district, composition, dates, ``helpers``
-        (distinct professionals active), ``agencies`` (distinct agencies active), ``active_interventions``.
+        (distinct professionals active), ``agencies`` (distinct agencies active), ``active_interventions``,
+        ``domains`` (sorted distinct domain codes of the active interventions) and ``has_regisseur`` (a
+        coordination active on ``as_of``).
     flags
         Every :class:`analytics.results.FlagResult` raised on ``as_of``.
     """
@@ -64,15 +70,21 @@ class AsOfResults:
         iv = tables["interventions"]
         self.active: pa.Table = iv.filter(active_mask(iv, as_of))
         counts = self.active.group_by("household_id").aggregate(
-            [("professional_id", "count_distinct"), ("agency_id", "count_distinct"), ("intervention_id", "count")]
-        ).rename_columns(["household_id", "helpers", "agencies", "active_interventions"])
+            [("professional_id", "count_distinct"), ("agency_id", "count_distinct"), ("intervention_id", "count"),
+             ("domain_code", "distinct")]
+        ).rename_columns(["household_id", "helpers", "agencies", "active_interventions", "domains"])
         hh = tables["households"].select(["household_id", "district_id", "composition", "opened_on", "closed_on"])
         hh = hh.filter(pc.less_equal(hh.column("opened_on"), pa.scalar(as_of, pa.date32())))
         df = hh.to_pandas(types_mapper=None, date_as_object=True)
         cdf = counts.to_pandas()
+        cdf["domains"] = [sorted(str(d) for d in v if d is not None) for v in cdf["domains"]]
         df = df.merge(cdf, on="household_id", how="left")
         for c in ("helpers", "agencies", "active_interventions"):
             df[c] = df[c].fillna(0).astype("int64")
+        df["domains"] = [v if isinstance(v, list) else [] for v in df["domains"]]
+        co = tables["coordinations"]
+        coordinated = set(co.filter(active_mask(co, as_of)).column("household_id").to_pylist())
+        df["has_regisseur"] = df["household_id"].isin(coordinated)
         self.summary: pd.DataFrame = df.sort_values("household_id", kind="stable").reset_index(drop=True)
         self.flags: list[FlagResult] = self._evaluate_flags(tables)
         self.flags_by_subject: dict[str, list[FlagResult]] = {}
@@ -90,6 +102,12 @@ class AsOfResults:
         from analytics.flags import evaluate_flags
 
         return list(evaluate_flags(tables, self.as_of, self.config))
+
+    @property
+    def any_flagged(self) -> set[str]:
+        """Households with at least one household flag raised on ``as_of``."""
+        got: set[str] = self.lazy("any_flagged", lambda: set().union(*self.flagged.values()))
+        return got
 
     def household_flags(self, household_id: str) -> list[FlagResult]:
         return [f for f in self.flags_by_subject.get(household_id, []) if f.subject_kind == "household"]
@@ -122,6 +140,8 @@ class SnapshotCache:
         self._index_lock = threading.Lock()
         self._results_lock = threading.Lock()
         self._building: dict[dt.date, threading.Lock] = {}
+        self._counts: OrderedDict[dt.date, FlagCounts] = OrderedDict()
+        self._counting: dict[dt.date, threading.Lock] = {}
 
     def index(self) -> SnapshotIndex:
         """The indexed snapshot (built on first use)."""
@@ -168,11 +188,48 @@ class SnapshotCache:
                 self._building.pop(as_of, None)
             return res
 
+    def flag_counts(self, as_of: dt.date) -> FlagCounts:
+        """Households per (flag, district) on ``as_of``: from the results when that date is built, else counted
+        without evidence (:func:`caregraph.services.trend.flag_counts`); kept per date until invalidated."""
+        with self._results_lock:
+            got = self._counts.get(as_of)
+            if got is not None:
+                return got
+            built = self._results.get(as_of)
+            lock = self._counting.setdefault(as_of, threading.Lock())
+            generation = self._generation
+        if built is not None:
+            counts = counts_from_results(built)
+        else:
+            with lock:
+                with self._results_lock:
+                    got = self._counts.get(as_of)
+                if got is not None:
+                    return got
+                index = self.index()
+                t0 = time.perf_counter()
+                try:
+                    counts = count_flags(index.tables, as_of, self._config())
+                except Exception as e:
+                    log.exception("flag counts failed for %s", as_of)
+                    raise ServiceUnavailableError(
+                        f"the analytics failed for {as_of.isoformat()} ({type(e).__name__}); see the server log", 60
+                    ) from None
+                log.info("flag counts for %s in %.2f s", as_of, time.perf_counter() - t0)
+        with self._results_lock:
+            if generation == self._generation:
+                self._counts[as_of] = counts
+                while len(self._counts) > MAX_COUNT_DATES:
+                    self._counts.popitem(last=False)
+            self._counting.pop(as_of, None)
+        return counts
+
     def invalidate(self) -> None:
         """Drop the snapshot and all results (the next request rebuilds them)."""
         with self._index_lock, self._results_lock:
             self._index = None
             self._results.clear()
+            self._counts.clear()
             self._generation += 1
 
     @property

@@ -15,7 +15,7 @@ from caregraph.auth.models import AuditEntryOut, TokenIssued, UserOut
 from caregraph.services import aggregates, households, uploads
 from caregraph.services.access import require, require_household
 from caregraph.services.cache import AsOfResults, SnapshotCache
-from caregraph.services.errors import InvalidParameterError, ServiceUnavailableError
+from caregraph.services.errors import InvalidParameterError, NotFoundError, ServiceUnavailableError
 from caregraph.services.models import (
     AgencyOverview,
     Caseload,
@@ -33,17 +33,23 @@ from caregraph.services.models import (
     Page,
     ProfessionalPairOverlap,
 )
+from caregraph.services.trend import FlagCounts, month_end_dates
 from graph.store import GraphStore, StoreError, StoreLockedError, StoreQueryTimeout, StoreUnavailableError
 
 if TYPE_CHECKING:
     from analytics.config import FlagConfig
     from caregraph.settings import Settings
 
-__all__ = ["CareServices", "DetailSource", "MAX_LIMIT", "DEFAULT_MAX_UPLOAD_BYTES"]
+__all__ = ["CareServices", "DetailSource", "HouseholdSort", "HOUSEHOLD_SORTS", "MAX_LIMIT", "DEFAULT_MAX_UPLOAD_BYTES",
+           "DEFAULT_TREND_MONTHS"]
 
 log = logging.getLogger(__name__)
 
 DetailSource = Literal["snapshot", "cypher"]
+HouseholdSort = Literal["household_id", "helpers_desc"]
+HOUSEHOLD_SORTS: tuple[str, ...] = ("household_id", "helpers_desc")
+DEFAULT_TREND_MONTHS = 12
+"""Months of flag trend :meth:`CareServices.warm` prepares (the dashboard's overview shows 12)."""
 MAX_LIMIT = 500
 """Largest page size of any list."""
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -176,9 +182,17 @@ class CareServices:
     def _snapshot(self) -> Any:
         return self.run_store(lambda s: s.snapshot())
 
-    def warm(self, as_of: dt.date | None = None) -> None:
-        """Build the snapshot index and the analytics for ``as_of`` (default today) now, not at the first request."""
-        self._results(as_of)
+    def warm(self, as_of: dt.date | None = None, *, trend_months: int = DEFAULT_TREND_MONTHS) -> None:
+        """Build now, not at the first request, what the overview needs for ``as_of`` (default today): the snapshot
+        index and the analytics, the per-household statistics, and the flag counts of the ``trend_months`` month
+        ends of the trend (:meth:`flag_summary` with ``months``)."""
+        t0 = time.perf_counter()
+        res = self._results(as_of)
+        aggregates.statistics(res)
+        log.info("warm: analytics and statistics for %s in %.1f s", res.as_of, time.perf_counter() - t0)
+        for d in month_end_dates(res.as_of, trend_months):
+            self.cache.flag_counts(d)
+        log.info("warm: trend of %d months ready after %.1f s", trend_months, time.perf_counter() - t0)
 
     def invalidate(self) -> None:
         """Forget the cached snapshot and analytics (call after writing to the store outside the services)."""
@@ -276,30 +290,36 @@ class CareServices:
         *,
         district: str | None = None,
         flag: str | None = None,
+        flagged: bool | None = None,
         min_helpers: int | None = None,
         max_helpers: int | None = None,
+        sort: HouseholdSort = "household_id",
         as_of: dt.date | None = None,
         offset: int = 0,
         limit: int = 50,
     ) -> Page[HouseholdSummary]:
-        """Households (pseudonymous summaries) matching the filters, sorted by id; coordinators see their scope only.
+        """Households (pseudonymous summaries) matching the filters; coordinators see their scope only.
 
         ``helpers`` = distinct professionals with an active intervention on ``as_of`` (start ≤ as_of ≤ end, open
-        end counts as active); ``flag`` keeps households with that flag raised on ``as_of``.
+        end counts as active); ``flag`` keeps households with that flag raised on ``as_of``; ``flagged`` = True
+        keeps households with any household flag (False: with none). ``sort`` is ``household_id`` (default) or
+        ``helpers_desc`` (most helpers first, then by id).
         """
         require(principal, Action.list_households, self.audit, "list_households")
         _check_page(offset, limit)
         for name, v in (("min_helpers", min_helpers), ("max_helpers", max_helpers)):
             if v is not None and not 0 <= v <= 100_000:
                 raise InvalidParameterError(name, "must be between 0 and 100000")
+        if sort not in HOUSEHOLD_SORTS:
+            raise InvalidParameterError("sort", f"must be one of {', '.join(HOUSEHOLD_SORTS)}")
         res = self._results(as_of)
         page = households.list_households(
-            res, principal, district=district, flag=flag, min_helpers=min_helpers, max_helpers=max_helpers,
-            offset=offset, limit=limit,
+            res, principal, district=district, flag=flag, flagged=flagged, min_helpers=min_helpers,
+            max_helpers=max_helpers, sort=sort, offset=offset, limit=limit,
         )
         self.audit.record(principal, "list_households", detail={
-            "district": district, "flag": flag, "as_of": res.as_of.isoformat(), "total": page.total,
-            "offset": offset, "limit": limit,
+            "district": district, "flag": flag, "flagged": flagged, "as_of": res.as_of.isoformat(),
+            "total": page.total, "offset": offset, "limit": limit,
         })
         return page
 
@@ -402,19 +422,21 @@ class CareServices:
         end = self._as_of(as_of)
         self.store()
         if months == 0:
-            batches: list[tuple[str | None, AsOfResults]] = [(None, self.cache.results(end))]
+            batches: list[tuple[str | None, FlagCounts]] = [(None, self.cache.flag_counts(end))]
         else:
-            dates = [end]
-            for _ in range(months - 1):
-                dates.append(dates[-1].replace(day=1) - dt.timedelta(days=1))
-            batches = [(d.strftime("%Y-%m"), self.cache.results(d)) for d in reversed(dates)]
-        return aggregates.flag_summary(batches, principal, by_district=by_district)
+            batches = [(d.strftime("%Y-%m"), self.cache.flag_counts(d)) for d in month_end_dates(end, months)]
+        return aggregates.flag_summary(batches, end, principal, by_district=by_district)
 
-    def network_statistics(self, principal: Principal, *, as_of: dt.date | None = None) -> NetworkStatistics:
-        """Municipality-wide network statistics on ``as_of``."""
+    def network_statistics(
+        self, principal: Principal, *, as_of: dt.date | None = None, district: str | None = None
+    ) -> NetworkStatistics:
+        """Network statistics on ``as_of`` over the whole municipality, or over one ``district`` (404 when the
+        district does not exist)."""
         require(principal, Action.network_statistics, self.audit, "network_statistics")
         res = self._results(as_of)
-        return aggregates.statistics(res)
+        if district is not None and district not in res.index.districts:
+            raise NotFoundError(f"no district {district!r}")
+        return aggregates.statistics(res, district)
 
     # ---------------------------------------------------------------------------------------- export & ingest --
     def export(self, principal: Principal, *, as_of: dt.date | None = None) -> ExportFile:

@@ -7,7 +7,7 @@ store via the named queries in :mod:`graph.queries_household`). Access checks ha
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -86,13 +86,17 @@ def list_households(
     max_helpers: int | None,
     offset: int,
     limit: int,
+    flagged: bool | None = None,
+    sort: str = "household_id",
 ) -> Page[HouseholdSummary]:
-    """Filter, page and summarise the households of ``res`` (coordinators: only those in scope)."""
+    """Filter, sort, page and summarise the households of ``res`` (coordinators: only those in scope)."""
     df = res.summary
     if district is not None:
         df = df[df["district_id"] == district]
     if flag is not None:
         df = df[df["household_id"].isin(res.flagged.get(flag, set()))]
+    if flagged is not None:
+        df = df[df["household_id"].isin(res.any_flagged) == flagged]
     if min_helpers is not None:
         df = df[df["helpers"] >= min_helpers]
     if max_helpers is not None:
@@ -102,6 +106,8 @@ def list_households(
         if principal.professional_id is not None:
             ids |= res.index.professional_households(principal.professional_id)
         df = df[df["district_id"].isin(principal.districts) | df["household_id"].isin(ids)]
+    if sort == "helpers_desc":
+        df = df.sort_values(["helpers", "household_id"], ascending=[False, True], kind="stable")
     total = len(df)
     items = []
     rec: dict[Any, Any]
@@ -111,6 +117,7 @@ def list_households(
             household_id=hid, district_id=str(rec["district_id"]), composition=str(rec["composition"]),
             opened_on=rec["opened_on"], closed_on=_date_or_none(rec["closed_on"]), helpers=int(rec["helpers"]),
             agencies=int(rec["agencies"]), active_interventions=int(rec["active_interventions"]),
+            domains=list(rec["domains"]), has_regisseur=bool(rec["has_regisseur"]),
             flags=sorted({f.flag for f in res.household_flags(hid)}),
         ))
     return Page[HouseholdSummary](items=items, total=total, offset=offset, limit=limit)
@@ -129,37 +136,37 @@ def _date_or_none(v: Any) -> dt.date | None:
 # --------------------------------------------------------------------------------------------------- detail --
 def _regisseur(res: AsOfResults, household_id: str, coordinations: list[CoordinationOut]) -> RegisseurOut:
     active = [c for c in coordinations if c.active]
-    suggested: str | None = None
-    reason: str | None = None
-    if len(active) != 1:
-        sugg = res.lazy("regisseur", lambda: _suggestions(res))
-        got = sugg.get(household_id)
-        if got is not None:
-            suggested, reason = got
-    return RegisseurOut(active=active, suggested_professional_id=suggested, reason=reason)
+    if len(active) == 1:
+        return RegisseurOut(active=active)
+    sugg: dict[str, Suggestion] = res.lazy("regisseur", lambda: _suggestions(res))
+    got = sugg.get(household_id)
+    if got is None:
+        return RegisseurOut(active=active)
+    return RegisseurOut(active=active, suggested_professional_id=got.professional_id, reasons=list(got.reasons),
+                        score=got.score, reason="; ".join(got.reasons) or None)
 
 
-def _suggestions(res: AsOfResults) -> dict[str, tuple[str | None, str | None]]:
-    """household → (suggested professional, reason) from :func:`analytics.regisseur.suggest_regisseur`, when the
-    analytics provide it (an empty map otherwise)."""
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested regisseur: who, the score, and the reasons (plain Dutch)."""
+
+    professional_id: str
+    score: float | None
+    reasons: tuple[str, ...]
+
+
+def _suggestions(res: AsOfResults) -> dict[str, Suggestion]:
+    """household → suggestion from :func:`analytics.regisseur.suggest_regisseur` (score = 0.4·domains +
+    0.3·involvement + 0.3·ties, each normalised; see there), for households with none or several active regisseurs;
+    an empty map when the analytics do not provide it."""
     try:
         from analytics.regisseur import suggest_regisseur  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return {}
-    out: dict[str, tuple[str | None, str | None]] = {}
-    got = suggest_regisseur(res.index.tables, res.as_of)
-    rows: Iterable[dict[str, Any]]
-    if hasattr(got, "to_pylist"):
-        rows = got.to_pylist()
-    else:
-        rows = [r if isinstance(r, dict) else getattr(r, "__dict__", {}) for r in got]
-    for r in rows:
-        hid = r.get("household_id")
-        if hid is None:
-            continue
-        pid = r.get("professional_id") or r.get("suggested_professional_id")
-        reason = r.get("reason") or r.get("explanation")
-        out[str(hid)] = (None if pid is None else str(pid), None if reason is None else str(reason))
+    out: dict[str, Suggestion] = {}
+    for s in suggest_regisseur(res.index.tables, res.as_of, res.config):
+        out[str(s.household_id)] = Suggestion(professional_id=str(s.professional_id), score=float(s.score),
+                                              reasons=tuple(str(r) for r in s.reasons))
     return out
 
 

@@ -76,6 +76,9 @@ class HouseholdSummary(_Model):
     helpers: int = Field(ge=0, description="Distinct professionals with an active intervention on the date.")
     agencies: int = Field(ge=0, description="Distinct agencies with an active intervention on the date.")
     active_interventions: int = Field(ge=0)
+    domains: list[str] = Field(default_factory=list, description="Codes of the domains of the active "
+                               "interventions on the date, sorted.")
+    has_regisseur: bool = Field(False, description="A regisseur (coordination) is active on the date.")
     flags: list[str] = Field(default_factory=list, description="Codes of the flags raised on the date.")
 
 
@@ -171,11 +174,15 @@ class FlagOut(_Model):
 
 
 class RegisseurOut(_Model):
-    """Active regisseur(s) and, when there is none or more than one, the suggested one."""
+    """Active regisseur(s) and, when there is none or more than one, the suggested one with the reasons (Dutch)
+    from :func:`analytics.regisseur.suggest_regisseur`."""
 
     active: list[CoordinationOut]
     suggested_professional_id: str | None = None
-    reason: str | None = None
+    reasons: list[str] = Field(default_factory=list, description="Why this professional: domains covered, days "
+                               "involved, ties to the other helpers (plain Dutch).")
+    score: float | None = Field(None, description="0.4·domains + 0.3·involvement + 0.3·ties (each normalised).")
+    reason: str | None = Field(None, description="The reasons joined with '; ' (kept for older clients).")
 
 
 class HouseholdDetail(_Model):
@@ -283,11 +290,16 @@ class Caseload(_Model):
 
 
 class AgencyActivity(_Model):
-    """An agency with its activity on a date."""
+    """An agency with its activity on a date, and its place in the co-involvement graph of the pairs returned
+    (``None`` when it is in none of them)."""
 
     agency: AgencyOut
     active_households: int | None = Field(None, description="None when suppressed (fewer than 5, researchers).")
     professionals: int
+    degree: float | None = Field(None, description="Degree centrality |N(v)| / (n − 1) in the pair graph.")
+    betweenness: float | None = Field(None, description="Betweenness centrality (distances 1 / shared "
+                                      "households, normalised) in the pair graph.")
+    community: int | None = Field(None, description="Louvain community in the pair graph (0 = largest).")
 
 
 class AgencyPair(_Model):
@@ -327,15 +339,22 @@ class FlagSummary(_Model):
 
 
 class NetworkStatistics(_Model):
-    """Network statistics over the whole municipality on a date."""
+    """Network statistics over the whole municipality (or one district) on a date."""
 
     as_of: dt.date
+    district_id: str | None = Field(None, description="The district the statistics are limited to (None: all).")
     households: int
     active_households: int
-    professionals: int
-    agencies: int
+    professionals: int = Field(description="Registered professionals; for a district, those with an active "
+                                           "intervention in it.")
+    agencies: int = Field(description="Registered agencies; for a district, those with an active intervention in "
+                                      "it.")
     active_interventions: int
     helpers_per_household: dict[str, float] = Field(description="mean, median, p90, max of distinct helpers.")
+    agencies_per_household: dict[str, float] = Field(
+        default_factory=dict, description="mean, median, p90, max of distinct agencies (active households).")
+    share_with_regisseur: float | None = Field(
+        None, description="Share of active households with an active regisseur (None without active households).")
     helpers_histogram: dict[str, int] = Field(description="Number of helpers → households (bins of 1; 8+ merged).")
     measures: dict[str, float | int | None] = Field(
         default_factory=dict, description="Further measures from the analytics (care density etc.)."
