@@ -223,9 +223,12 @@ def known_keys(store: GraphStore, names: Sequence[str] = ("districts", "agencies
 
 
 def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Settings, quarantine: Path | None = None,
-           dry_run: bool = False, progress: ProgressFn | None = None, mapping: CategoryMap | None = None
-           ) -> IngestResult:
+           dry_run: bool = False, progress: ProgressFn | None = None, mapping: CategoryMap | None = None,
+           mask_quarantine: bool = False) -> IngestResult:
     """Read, validate, pseudonymise and load ``paths`` into ``store`` in one all-or-nothing transaction.
+
+    ``mask_quarantine``: write the quarantine with BSNs masked and formulas neutralised (the server does, for API
+    uploads); the CLI keeps rejected rows as read.
 
     Raises
     ------
@@ -246,7 +249,7 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
     if not report.ok and quarantine is None:
         return IngestResult("rejected", report)
     if quarantine is not None and not dry_run:
-        quarantined = write_quarantine(quarantine, result.tables, report)
+        quarantined = write_quarantine(quarantine, result.tables, report, mask=mask_quarantine)
     tables = valid_tables(result)
     rows = {n: tables[n].num_rows for n in TABLE_ORDER if n in tables}
     if dry_run or store is None:

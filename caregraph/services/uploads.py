@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -80,31 +81,40 @@ def _as_dict(obj: Any) -> dict[str, Any]:
 
 
 def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, dry_run: bool) -> IngestResult:
-    """Save the uploads in a fresh folder under ``<data_dir>/uploads`` and run :func:`ingest.pipeline.ingest` on them
-    (rejected rows go to that folder's ``quarantine``). Returns the validation report."""
+    """Save the uploads in a fresh folder under ``<data_dir>/uploads``, run :func:`ingest.pipeline.ingest` on them and
+    delete them again, whatever the outcome. What stays in the folder holds no BSN in clear: ``report.json`` (the
+    validation report, values masked) and, for rejected rows, ``quarantine/`` written with BSNs masked and formulas
+    neutralised. Returns the validation report."""
     checked = _check_files(files, services.max_upload_bytes)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     folder = services.uploads_dir / f"{stamp}-{secrets.token_hex(4)}"
-    folder.mkdir(parents=True, exist_ok=False)
-    paths: list[Path] = []
-    for name, data in checked:
-        p = folder / name
-        with open(p, "xb") as f:
-            f.write(data)
-        paths.append(p)
+    raw = folder / "raw"
+    raw.mkdir(parents=True, exist_ok=False)
     from caregraph.settings import MissingSecretError
     from ingest.pipeline import ingest
 
     quarantine = folder / "quarantine"
-
-    def run(store: Any) -> Any:
-        return ingest(paths, store=store, settings=services.settings, quarantine=quarantine, dry_run=dry_run)
-
     try:
-        out = services.run_store(run)
-    except MissingSecretError as e:
-        raise ServiceUnavailableError(f"ingest is not configured: {e}", 3600) from None
+        paths: list[Path] = []
+        for name, data in checked:
+            p = raw / name
+            with open(p, "xb") as f:
+                f.write(data)
+            paths.append(p)
+
+        def run(store: Any) -> Any:
+            return ingest(paths, store=store, settings=services.settings, quarantine=quarantine, dry_run=dry_run,
+                          mask_quarantine=True)
+
+        try:
+            out = services.run_store(run)
+        except MissingSecretError as e:
+            raise ServiceUnavailableError(f"ingest is not configured: {e}", 3600) from None
+    finally:
+        shutil.rmtree(raw, ignore_errors=True)  # the raw uploads hold clear BSNs: never kept
     report = _as_dict(out.report)
+    (folder / "report.json").write_text(json.dumps({"status": out.status, "report": report}, indent=1,
+                                                   ensure_ascii=False, default=str), encoding="utf-8")
     return IngestResult(status=out.status, loaded=out.status == "loaded", dry_run=dry_run, report=report,
                         rows_loaded=dict(out.rows_loaded), quarantined=dict(out.quarantined))
 
