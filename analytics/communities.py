@@ -35,10 +35,17 @@ def louvain_communities(edges: pa.Table, nodes: pa.Table | None = None, *, weigh
     ([0, 1], True)
     """
     g = graph_from_edges(edges, nodes)
-    comms = nx.community.louvain_communities(g, weight=weight, resolution=resolution, seed=seed) if g else []
-    ordered = sorted(comms, key=lambda c: (-len(c), min(map(str, c))))
-    label = {v: i for i, c in enumerate(ordered) for v in c}
     ids = sorted(g.nodes, key=str)
+    # Louvain on integer labels (in id order): networkx keeps communities in sets, and a set of strings iterates
+    # in an order that changes with PYTHONHASHSEED, which could change the result between two runs
+    index = {v: i for i, v in enumerate(ids)}
+    h = nx.Graph()
+    h.add_nodes_from(range(len(ids)))
+    h.add_edges_from((index[a], index[b], d) for a, b, d in sorted(g.edges(data=True),
+                                                                    key=lambda e: (index[e[0]], index[e[1]])))
+    comms = nx.community.louvain_communities(h, weight=weight, resolution=resolution, seed=seed) if h else []
+    ordered = sorted(comms, key=lambda c: (-len(c), min(c)))
+    label = {ids[v]: i for i, c in enumerate(ordered) for v in c}
     return pa.table({"id": pa.array([str(v) for v in ids], pa.string()),
                      "community": pa.array([label[v] for v in ids], pa.int64())})
 

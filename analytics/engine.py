@@ -28,7 +28,7 @@ import pyarrow as pa
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
 
-__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "first_struct"]
+__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "first_struct", "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
            "assessments")
@@ -49,6 +49,18 @@ def latest_struct(date_col: str, score_col: str, id_col: str) -> str:
 def first_struct(date_col: str, score_col: str, id_col: str) -> str:
     """Like :func:`latest_struct` but the earliest date first (``k`` is then the date itself)."""
     return f"min(struct_pack(k := {date_col}, score := {score_col}, id := {id_col}))"
+
+
+def exact_avg(col: str, scale: int = 12) -> str:
+    """SQL for a mean of a DOUBLE column that does not depend on the order threads add up partial sums.
+
+    The values are rounded to ``scale`` decimals and summed as DECIMAL (an exact integer sum), so the result is
+    the same bit for bit in every run; a plain ``avg`` over doubles can differ in its last digit between runs.
+
+    >>> exact_avg("coc")
+    'CAST(avg(CAST(coc AS DECIMAL(38, 12))) AS DOUBLE)'
+    """
+    return f"CAST(avg(CAST({col} AS DECIMAL(38, {int(scale)}))) AS DOUBLE)"
 
 
 def date_literal(d: date) -> str:

@@ -10,9 +10,19 @@ Privacy rules (``shared/reference/domain.md``, "Privacy is part of the domain"):
 * small counts are suppressed: projection edges with fewer than ``k`` shared households are left out (the effective
   projection threshold is ``max(min_shared, k)``), and district counts below ``k`` (and means over fewer than ``k``
   households) are blanked;
-* CSV cells that start with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) get a leading ``'`` so that no
-  spreadsheet runs them as a formula;
-* every file is written to a temporary file in the output folder and renamed into place.
+* CSV and Excel cells that start with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) get a leading ``'``
+  so that no spreadsheet runs them as a formula (Excel cells are then written as text).
+
+Completeness and reproducibility:
+
+* the export is all-or-nothing at the folder level: every file is written into a hidden temporary sibling folder
+  (``.<name>.<random>.partial``) that is renamed to ``out`` only when all files, ``metadata.json`` last, are
+  written and synced; on any error (a full disk, say) the temporary folder is removed and ``out`` is left as it was;
+* two exports of the same tables with the same as-of date, key and parameters are identical byte for byte:
+  every table is sorted, floating-point sums are computed in a fixed order, sampling and Louvain are seeded (and
+  run on integer node labels, so set order and ``PYTHONHASHSEED`` play no part), GEXF and Excel carry the as-of
+  date instead of the time of writing, and ``metadata.json`` holds no wall-clock time (it lists every file's
+  SHA-256 instead).
 """
 
 from __future__ import annotations
@@ -21,10 +31,12 @@ import hashlib
 import hmac
 import json
 import os
+import re
+import shutil
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +54,18 @@ from analytics.flags import evaluate_flags_table
 from analytics.household_stats import household_statistics
 from analytics.projection import Side, projection_sql
 from analytics.summaries import summarise_by_district
+from analytics.xlsx import write_xlsx
 from graph.tables import CareTables
 
 __all__ = ["ExportManifest", "export_research", "pseudonym", "Pseudonymiser", "neutralise_formulas",
-           "EXPORT_FORMATS"]
+           "EXPORT_FORMATS", "XLSX_SHEETS"]
 
-EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet", "graphml", "gexf", "json")
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet", "graphml", "gexf", "json", "xlsx")
+"""Every export format; ``xlsx`` is one workbook (``statistics.xlsx``) of the statistics tables."""
+
+XLSX_SHEETS: tuple[str, ...] = ("household_statistics", "district_summary", "nodes_professionals",
+                                "nodes_agencies", "flags")
+"""The sheets of ``statistics.xlsx`` (flags without their evidence and thresholds: those are in flags.json)."""
 
 _EVIDENCE_KINDS: dict[str, str] = {
     "household_id": "household", "household_ids": "household",
@@ -141,23 +159,50 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(cols, schema=table.schema)
 
 
-def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+def _work_folder(out: Path) -> Path:
+    """A new hidden temporary folder beside ``out`` (same file system, so the final rename is atomic).
+
+    Refuses an ``out`` that holds files but no ``metadata.json``: an earlier export may be replaced, anything
+    else is not ours to overwrite.
+    """
+    if out.exists():
+        if not out.is_dir():
+            raise NotADirectoryError(f"{out} exists and is not a folder")
+        if any(out.iterdir()) and not (out / "metadata.json").exists():
+            raise FileExistsError(f"{out} is not empty and holds no earlier export; choose a new or empty folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
-def _write_text(path: Path, text: str) -> None:
-    def write(tmp: str) -> None:
-        Path(tmp).write_text(text, encoding="utf-8")
+def _publish(work: Path, out: Path) -> None:
+    """Sync every file of ``work`` and rename it to ``out`` (an earlier export in ``out`` is swapped out)."""
+    for f in work.iterdir():
+        _fsync(f)
+    _fsync(work)
+    old: Path | None = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+        os.replace(out, old / "export")
+    os.replace(work, out)
+    _fsync(out.parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
-    _atomic(path, write)
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _suppress_small(table: pa.Table, count_cols: Collection[str], k: int) -> pa.Table:
@@ -216,18 +261,7 @@ def export_research(
         key = get_settings().pseudonym_secret()
     config = config or FlagConfig()
     ps = Pseudonymiser(key)
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, int] = {}
     threshold = max(min_shared, k)
-
-    def write_table(stem: str, t: pa.Table) -> None:
-        if "csv" in fmts:
-            safe = neutralise_formulas(t)
-            _atomic(out / f"{stem}.csv", lambda tmp: pacsv.write_csv(safe, tmp))
-            files[f"{stem}.csv"] = t.num_rows
-        if "parquet" in fmts:
-            _atomic(out / f"{stem}.parquet", lambda tmp: pq.write_table(t, tmp, compression="zstd"))
-            files[f"{stem}.parquet"] = t.num_rows
 
     with Engine(tables, as_of) as e:
         flags = evaluate_flags_table(tables, as_of, config, engine=e)
@@ -366,56 +400,91 @@ def export_research(
     flags_out = flags_out.set_column(7, "evidence", pa.array(
         [json.dumps(r["evidence"], sort_keys=True, default=str) for r in flag_rows], pa.string()))
 
-    for stem, t in (("nodes_households", households), ("nodes_members", members),
-                    ("nodes_professionals", professionals), ("nodes_agencies", agencies), ("nodes_domains", domains),
-                    ("edges_interventions", interventions), ("edges_coordinations", coordinations),
-                    ("assessments", assessments), ("edges_professional_projection", proj_out["professional"]),
-                    ("edges_agency_projection", proj_out["agency"]), ("household_statistics", stats_out),
-                    ("district_summary", district)):
-        write_table(stem, t)
-    if "csv" in fmts:
-        safe = neutralise_formulas(flags_out)
-        _atomic(out / "flags.csv", lambda tmp: pacsv.write_csv(safe, tmp))
-        files["flags.csv"] = flags_out.num_rows
-    if "json" in fmts:
-        _write_text(out / "flags.json", json.dumps(flag_rows, ensure_ascii=False, indent=1, default=str))
-        files["flags.json"] = len(flag_rows)
+    flags_out = flags_out.sort_by([("flag", "ascending"), ("subject_id", "ascending")])
+    flag_rows.sort(key=lambda r: (r["flag"], r["subject_id"]))
+    named: dict[str, pa.Table] = {
+        "nodes_households": households, "nodes_members": members, "nodes_professionals": professionals,
+        "nodes_agencies": agencies, "nodes_domains": domains, "edges_interventions": interventions,
+        "edges_coordinations": coordinations, "assessments": assessments,
+        "edges_professional_projection": proj_out["professional"], "edges_agency_projection": proj_out["agency"],
+        "household_statistics": stats_out, "district_summary": district}
+    # every output sorted on its (pseudonymised) key, so the row order depends on nothing but the data
+    sort_keys = {"edges_professional_projection": ["source", "target"], "edges_agency_projection": ["source", "target"],
+                 "household_statistics": ["household_id"], "district_summary": ["district_id"],
+                 "nodes_domains": ["domain_code"]}
+    for stem, t in named.items():
+        named[stem] = t.sort_by([(c, "ascending") for c in sort_keys.get(stem, ["id"])])
+    graphs = {side: graph_from_edges(named[f"edges_{one}_projection"], _fill_nulls(named[f"nodes_{side}"]))
+              for side, one in (("professionals", "professional"), ("agencies", "agency"))}
 
-    for side, nodes in (("professionals", professionals), ("agencies", agencies)):
-        proj_t = proj_out["professional" if side == "professionals" else "agency"]
-        g = graph_from_edges(proj_t, _fill_nulls(nodes))
-        for fmt, writer in (("graphml", nx.write_graphml), ("gexf", nx.write_gexf)):
-            if fmt in fmts:
-                _atomic(out / f"graph_{side}.{fmt}", _graph_writer(writer, g))
-                files[f"graph_{side}.{fmt}"] = g.number_of_nodes()
-
-    metadata: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "caregraph_version": _version(),
-        "k": k,
-        "projection": {"min_shared": min_shared, "effective_min_shared": threshold,
-                       "basis": "households with an intervention active on as_of",
-                       "edges_suppressed_below_threshold": {s: int(all_pairs[s]) - proj[s].num_rows
-                                                            for s in proj}},
-        "thresholds": {f.name: _plain(getattr(config, f.name)) for f in fields(config)},
-        "pseudonymisation": "HMAC-SHA256 keyed pseudonyms of every id; no names, no BSNs or BSN pseudonyms; "
-                            "birth year only; postcode digits only; case dates as year-month",
-        "suppression": f"district counts < {k} blanked; projection edges with fewer than {threshold} shared "
-                       "households left out",
-        "centrality": {"betweenness_sample": betweenness_k, "louvain_seed": seed},
-        "row_counts": dict(sorted(files.items())),
-        "formats": sorted(fmts),
-    }
-    _write_text(out / "metadata.json", json.dumps(metadata, indent=1, sort_keys=True))
+    work = _work_folder(out)
+    try:
+        files = _write_files(work, fmts, named, flags_out, flag_rows, graphs, as_of)
+        metadata: dict[str, Any] = {
+            "as_of": as_of.isoformat(),
+            "caregraph_version": _version(),
+            "k": k,
+            "projection": {"min_shared": min_shared, "effective_min_shared": threshold,
+                           "basis": "households with an intervention active on as_of",
+                           "edges_suppressed_below_threshold": {s: int(all_pairs[s]) - proj[s].num_rows
+                                                                for s in proj}},
+            "thresholds": {f.name: _plain(getattr(config, f.name)) for f in fields(config)},
+            "pseudonymisation": "HMAC-SHA256 keyed pseudonyms of every id; no names, no BSNs or BSN pseudonyms; "
+                                "birth year only; postcode digits only; case dates as year-month",
+            "suppression": f"district counts < {k} blanked; projection edges with fewer than {threshold} shared "
+                           "households left out",
+            "centrality": {"betweenness_sample": betweenness_k, "louvain_seed": seed},
+            "reproducible": "no wall-clock time is written: the same store, as-of date, key and parameters give "
+                            "the same bytes in every file (compare sha256)",
+            "row_counts": dict(sorted(files.items())),
+            "sha256": {name: _sha256(work / name) for name in sorted(files)},
+            "formats": sorted(fmts),
+        }
+        (work / "metadata.json").write_text(json.dumps(metadata, indent=1, sort_keys=True), encoding="utf-8")
+        _publish(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     return ExportManifest(out=out, files=dict(sorted(files.items())), metadata=metadata)
 
 
-def _graph_writer(writer: Callable[[nx.Graph, str], None], g: nx.Graph) -> Callable[[str], None]:
-    def write(tmp: str) -> None:
-        writer(g, tmp)
+def _write_files(work: Path, fmts: Collection[str], named: Mapping[str, pa.Table], flags_out: pa.Table,
+                 flag_rows: list[dict[str, Any]], graphs: Mapping[str, nx.Graph], as_of: date) -> dict[str, int]:
+    """Write every data file of the export into ``work``; returns file name → rows (nodes for graphs)."""
+    files: dict[str, int] = {}
+    for stem, t in named.items():
+        if "csv" in fmts:
+            pacsv.write_csv(neutralise_formulas(t), str(work / f"{stem}.csv"))
+            files[f"{stem}.csv"] = t.num_rows
+        if "parquet" in fmts:
+            pq.write_table(t, str(work / f"{stem}.parquet"), compression="zstd")
+            files[f"{stem}.parquet"] = t.num_rows
+    if "csv" in fmts:
+        pacsv.write_csv(neutralise_formulas(flags_out), str(work / "flags.csv"))
+        files["flags.csv"] = flags_out.num_rows
+    if "json" in fmts:
+        (work / "flags.json").write_text(json.dumps(flag_rows, ensure_ascii=False, indent=1, default=str),
+                                         encoding="utf-8")
+        files["flags.json"] = len(flag_rows)
+    for side, g in graphs.items():
+        if "graphml" in fmts:
+            nx.write_graphml(g, str(work / f"graph_{side}.graphml"))
+            files[f"graph_{side}.graphml"] = g.number_of_nodes()
+        if "gexf" in fmts:
+            (work / f"graph_{side}.gexf").write_text(_gexf(g, as_of), encoding="utf-8")
+            files[f"graph_{side}.gexf"] = g.number_of_nodes()
+    if "xlsx" in fmts:
+        sheets = {name: named[name] for name in XLSX_SHEETS if name in named}
+        sheets["flags"] = flags_out.drop_columns(["thresholds", "evidence"])
+        write_xlsx(work / "statistics.xlsx", sheets, timestamp=datetime.combine(as_of, time()))
+        files["statistics.xlsx"] = sum(t.num_rows for t in sheets.values())
+    return files
 
-    return write
+
+def _gexf(g: nx.Graph, as_of: date) -> str:
+    """GEXF text with the as-of date as ``lastmodifieddate`` (networkx writes today's date)."""
+    text = "\n".join(nx.generate_gexf(g)) + "\n"
+    return re.sub(r'lastmodifieddate="[^"]*"', f'lastmodifieddate="{as_of.isoformat()}"', text, count=1)
 
 
 def _fill_nulls(t: pa.Table) -> pa.Table:

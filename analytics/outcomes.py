@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine, date_literal
+from analytics.engine import Engine, date_literal, exact_avg
 from analytics.household_stats import household_statistics
 from graph.tables import CareTables
 
@@ -103,7 +103,7 @@ def outcome_summary(view: pa.Table) -> pa.Table:
         con.register("v", view)
         return con.sql(f"""
         SELECT district_id, period_end, CASE {cases} END AS helper_band, count(*) AS households,
-               avg(score_change) AS mean_score_change, avg(care_density) AS mean_care_density,
+               {exact_avg("score_change")} AS mean_score_change, {exact_avg("care_density")} AS mean_care_density,
                avg(CAST(has_regisseur AS DOUBLE)) AS share_with_regisseur
         FROM v WHERE domains_assessed > 0 GROUP BY ALL ORDER BY district_id, period_end, helper_band
         """).to_arrow_table()

@@ -65,17 +65,27 @@ def newman_weight(shared_household_sizes: list[int]) -> float:
 
 
 def projection_sql(e: Engine, side: Side, min_shared: int) -> str:
-    """SQL for the projection edges (source < target) with ``shared, jaccard, newman``."""
+    """SQL for the projection edges (source < target) with ``shared, jaccard, newman``.
+
+    The Newman weight is summed deterministically: shared households are first counted per household size
+    (integers), then ``Σ count / (n_h − 1)`` is added up in ``n_h`` order. A plain parallel ``sum`` of floats
+    depends on the order the threads combine their partial sums, which changed the last digit between two runs
+    and broke byte-for-byte reproducible exports.
+    """
     col = _COLUMN[side]
     return f"""
     WITH b AS (SELECT DISTINCT household_id, {col} AS node FROM active_iv),
     size AS (SELECT household_id, count(*) AS n_h FROM b GROUP BY ALL),
     deg AS (SELECT node, count(*) AS households FROM b GROUP BY ALL),
-    pairs AS (
-      SELECT x.node AS source, y.node AS target, count(*) AS shared, sum(1.0 / (size.n_h - 1)) AS newman
+    by_size AS (
+      SELECT x.node AS source, y.node AS target, size.n_h, count(*) AS c
       FROM b x JOIN b y ON x.household_id = y.household_id AND x.node < y.node
       JOIN size ON size.household_id = x.household_id
-      GROUP BY ALL HAVING count(*) >= {int(min_shared)})
+      GROUP BY ALL),
+    pairs AS (
+      SELECT source, target, CAST(sum(c) AS BIGINT) AS shared,
+             list_sum(list(c / (n_h - 1) ORDER BY n_h)) AS newman
+      FROM by_size GROUP BY ALL HAVING sum(c) >= {int(min_shared)})
     SELECT source, target, shared, shared / (ds.households + dt.households - shared) AS jaccard, newman
     FROM pairs JOIN deg ds ON ds.node = source JOIN deg dt ON dt.node = target
     """

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine
+from analytics.engine import Engine, exact_avg
 from analytics.flags import FLAG_NAMES, evaluate_flags_table
 from analytics.household_stats import household_statistics
 from graph.tables import CareTables
@@ -51,7 +51,7 @@ def summarise_by_district(flags: pa.Table, stats: pa.Table) -> pa.Table:
         sc AS (SELECT district_id, count(*) AS households, count(*) FILTER (WHERE helpers > 0) AS active_households,
                       avg(helpers) FILTER (WHERE helpers > 0) AS mean_helpers,
                       avg(agencies) FILTER (WHERE helpers > 0) AS mean_agencies,
-                      avg(care_density) AS mean_care_density, avg(coc) AS mean_coc,
+                      {exact_avg("care_density")} AS mean_care_density, {exact_avg("coc")} AS mean_coc,
                       avg(CAST(has_regisseur AS DOUBLE)) FILTER (WHERE helpers > 0) AS share_with_regisseur
                FROM s GROUP BY district_id)
         SELECT sc.district_id, sc.households, sc.active_households,

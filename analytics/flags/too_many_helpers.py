@@ -26,9 +26,11 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       HAVING count(DISTINCT professional_id) >= {int(c.helpers_attention)}
           OR count(DISTINCT agency_id) >= {int(c.agencies_attention)}),
     per_domain AS (
-      SELECT household_id, json_group_object(domain_code, n) AS helpers_by_domain FROM (
+      -- keys in domain order (an ORDER BY in the subquery does not order a parallel aggregate)
+      SELECT household_id, to_json(map(list(domain_code ORDER BY domain_code), list(n ORDER BY domain_code)))
+               AS helpers_by_domain FROM (
         SELECT household_id, domain_code, count(DISTINCT professional_id) AS n FROM active_iv
-        WHERE household_id IN (SELECT household_id FROM agg) GROUP BY ALL ORDER BY domain_code)
+        WHERE household_id IN (SELECT household_id FROM agg) GROUP BY ALL)
       GROUP BY household_id),
     pd AS (
       SELECT household_id, count(*) AS problem_domains FROM latest_score

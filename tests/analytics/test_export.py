@@ -113,6 +113,6 @@ def test_graph_files_open_and_metadata(export) -> None:  # type: ignore[no-untyp
 
 def test_rejects_bad_arguments(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="format"):
-        export_research(municipality(), D, tmp_path, key=KEY, formats=["xlsx"])
+        export_research(municipality(), D, tmp_path, key=KEY, formats=["xls"])
     with pytest.raises(ValueError):
         export_research(municipality(), D, tmp_path, key=KEY, k=0)

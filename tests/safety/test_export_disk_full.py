@@ -1,10 +1,10 @@
-"""A full disk during the research export (analytics.export.export_research) leaves no half-written file under a
-final name and no temporary file.
+"""A full disk during the research export (analytics.export.export_research) leaves nothing behind.
 
-What this shows about the export (see the safety report): each file is written to a temporary name and renamed, so
-every file that exists under its final name is complete. The export *folder* is not atomic: the files written before
-the disk filled up stay (complete), and ``metadata.json``, written last, is missing, which marks the export as
-unfinished.
+What this shows about the export: it is all-or-nothing at the folder level. Every file is written into a hidden
+temporary sibling folder that is renamed to the export folder only when all files (``metadata.json`` last) are
+written; when the disk fills up, the temporary folder is removed, so there is no export folder, no half-written file
+and no temporary file; an earlier export in the same folder stays as it was. A successful export is reproducible
+byte for byte (the reference below is compared file by file, metadata.json included).
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ def tables() -> CareTables:
 
 @pytest.fixture(scope="module")
 def reference(tables: CareTables, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A complete export of the same tables on a disk with room (the export is deterministic apart from
-    metadata.json)."""
+    """A complete export of the same tables on a disk with room (exports are reproducible byte for byte)."""
     out = tmp_path_factory.mktemp("reference")
     export_research(tables, AS_OF, out, key=KEY, betweenness_k=None)
     return out
@@ -44,13 +43,10 @@ def _export(tables: CareTables, out: Path) -> None:
     export_research(tables, AS_OF, out, key=KEY, betweenness_k=None)
 
 
-def _assert_only_complete_files(out: Path, reference: Path) -> list[str]:
-    names = sorted(p.name for p in out.iterdir())
-    assert [n for n in names if n.startswith(".") or n.endswith(".tmp")] == [], names
-    assert "metadata.json" not in names  # written last: its absence marks the export as unfinished
-    for n in names:
-        assert (out / n).read_bytes() == (reference / n).read_bytes(), f"{n} is not complete"
-    return names
+def _assert_nothing_left(out: Path) -> None:
+    assert not out.exists()
+    leftovers = sorted(p.name for p in out.parent.iterdir())
+    assert [n for n in leftovers if n.startswith(".") or n.endswith((".tmp", ".partial"))] == [], leftovers
 
 
 def test_simulated_disk_full_in_a_parquet_file(tables: CareTables, reference: Path, tmp_path: Path,
@@ -73,8 +69,27 @@ def test_simulated_disk_full_in_a_parquet_file(tables: CareTables, reference: Pa
         _export(tables, out)
     assert info.value.errno == errno.ENOSPC
     del info  # its traceback holds the failed writer and its open file
-    names = _assert_only_complete_files(out, reference)
-    assert sum(n.endswith(".parquet") for n in names) == 2
+    assert calls["n"] == 3
+    _assert_nothing_left(out)
+
+
+def test_full_disk_keeps_the_earlier_export(tables: CareTables, reference: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "export"
+    _export(tables, out)
+    for p in reference.iterdir():  # reproducible: every file of a second export equals the reference
+        assert (out / p.name).read_bytes() == p.read_bytes(), p.name
+    real: Callable[..., Any] = pq.write_table
+
+    def write_table(table: Any, where: Any, **kw: Any) -> None:
+        real(table, where, **kw)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq, "write_table", write_table)
+    with pytest.raises(OSError):
+        _export(tables, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in reference.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
 
 
 def test_real_full_disk_tmpfs(tables: CareTables, reference: Path, small_tmpfs: Callable[[str], Path]) -> None:
@@ -85,5 +100,5 @@ def test_real_full_disk_tmpfs(tables: CareTables, reference: Path, small_tmpfs: 
         _export(tables, out)
     assert info.value.errno == errno.ENOSPC
     del info  # its traceback holds the failed writer and its open file
-    names = _assert_only_complete_files(out, reference)
-    assert 0 < len(names) < len(list(reference.iterdir())) - 1
+    _assert_nothing_left(out)
+    assert list(disk.iterdir()) == []  # the space is given back: the temporary folder is gone
