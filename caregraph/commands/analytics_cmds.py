@@ -75,6 +75,29 @@ def _write_csv(t: pa.Table) -> None:
     sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
 
 
+def _summary(tables: CareTables, day: date, since: date | None) -> tuple[str, pa.Table]:
+    """The district summary as of ``day``, or one per month end from ``since``'s month to ``day``'s month."""
+    from analytics.summaries import district_summary, monthly_summary
+
+    if since is None:
+        return "district summary", district_summary(tables, day)
+    return f"monthly district summary since {since.isoformat()}", monthly_summary(tables, since, day)
+
+
+def _outcomes(tables: CareTables, day: date, periods: int, period_days: int, level: str) -> tuple[str, pa.Table]:
+    """The outcome view for ``periods`` consecutive periods of ``period_days`` ending on ``day``."""
+    from datetime import timedelta
+
+    from analytics.outcomes import outcome_summary, outcome_view
+
+    ends = [day - timedelta(days=period_days * i) for i in reversed(range(periods))]
+    view = outcome_view(tables, ends, period_days=period_days)
+    if level == "household":
+        return f"outcomes per household ({periods} period(s) of {period_days} days)", view
+    return f"outcomes per district, period and helper band ({periods} period(s) of {period_days} days)", \
+        outcome_summary(view)
+
+
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to ``app``."""
 
@@ -150,9 +173,24 @@ def register(app: typer.Typer) -> None:
         = False,
         side: Annotated[str, typer.Option(help="Projection side: professional or agency.")] = "professional",
         min_shared: Annotated[int, typer.Option("--min-shared", min=1)] = 2,
+        summary: Annotated[bool, typer.Option(
+            "--summary", help="Flags and measures per district (per month with --since).")] = False,
+        since: Annotated[str | None, typer.Option(
+            "--since", help="With --summary: one summary per month end from this date's month to --as-of.")] = None,
+        outcomes: Annotated[bool, typer.Option(
+            "--outcomes", help="Score change against network measures per district, period and helper band.")]
+        = False,
+        outcome_level: Annotated[str, typer.Option(
+            "--outcome-level", help="With --outcomes: district (summary) or household (one row per household).")]
+        = "district",
+        periods: Annotated[int, typer.Option("--periods", min=1, max=120,
+                                             help="With --outcomes: consecutive periods ending on --as-of.")] = 1,
+        period_days: Annotated[int, typer.Option("--period-days", min=1, help="With --outcomes: period length.")]
+        = 365,
         fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     ) -> None:
-        """Network statistics: per household (--households) or of the projected network (--network)."""
+        """Network statistics: per household (--households), of the projected network (--network), per district
+        (--summary) or outcomes against network measures (--outcomes)."""
         from analytics.centrality import centralities
         from analytics.communities import louvain_communities
         from analytics.household_stats import household_statistics
@@ -161,12 +199,23 @@ def register(app: typer.Typer) -> None:
         day = parse_as_of(as_of)
         if side not in ("professional", "agency"):
             raise typer.BadParameter("--side must be professional or agency")
-        if not households and not network:
+        if fmt not in ("json", "csv", "table"):
+            raise typer.BadParameter("--format must be json, csv or table")
+        if outcome_level not in ("district", "household"):
+            raise typer.BadParameter("--outcome-level must be district or household")
+        start = parse_as_of(since) if since else None
+        if start is not None and start > day:
+            raise typer.BadParameter("--since must not be after --as-of")
+        if not (households or network or summary or outcomes):
             households = True
         tables = load_tables()
         results: list[tuple[str, pa.Table]] = []
         if households:
             results.append(("households", household_statistics(tables, day)))
+        if summary:
+            results.append(_summary(tables, day, start))
+        if outcomes:
+            results.append(_outcomes(tables, day, periods, period_days, outcome_level))
         if network:
             edges = projection_edges(tables, day, side=side, min_shared=min_shared)  # type: ignore[arg-type]
             cent = centralities(edges, weight="shared", betweenness_k=200)

@@ -13,7 +13,7 @@ from analytics.tables_builder import build_tables
 from caregraph.privacy import pseudonymise_tables
 from caregraph.settings import get_settings
 
-from .helpers import coord, iv
+from .helpers import coord, iv, score
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +23,11 @@ def store_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("store")
     rows = [iv("H1", f"P{i}", f"A{i % 2}") for i in range(4)]
     rows += [iv("H2", "P1", "A1", d="HUI", kind="enforcement", action="eviction"), iv("H2", "P5", "A5", d="FIN")]
+    # scores: H1 FIN stays 2 (4 helpers), H2 FIN 3 -> 4 (2 helpers); no flag changes because of them
+    scores = [score("H1", "FIN", 2, "2023-06-01"), score("H1", "FIN", 2, "2024-06-01"),
+              score("H2", "FIN", 3, "2023-06-01"), score("H2", "FIN", 4, "2024-06-01")]
     tables = build_tables(interventions=rows, coordinations=[coord("H3", "P1"), coord("H3", "P2")],
-                          members=[dict(member_id="M1", household_id="H1", bsn="999900006")])
+                          members=[dict(member_id="M1", household_id="H1", bsn="999900006")], assessments=scores)
     tables = pseudonymise_tables(tables, b"caregraph-demo-key-NOT-SECRET")
     store = LadybugStore.open(folder / "graph.lbug", create=True)
     try:
@@ -80,3 +83,57 @@ def test_netstats_and_export(store_env: Path, tmp_path: Path) -> None:
     meta = json.loads((tmp_path / "x" / "metadata.json").read_text())
     assert meta["k"] == 2 and meta["formats"] == ["csv", "json"]
     assert not list((tmp_path / "x").glob("*.parquet"))
+
+
+def test_netstats_district_summary(store_env: Path) -> None:
+    rows = json.loads(_run("netstats", "--as-of", "2024-06-30", "--summary", "--format", "json"))
+    assert len(rows) == 1
+    d = rows[0]
+    assert (d["district_id"], d["households"], d["active_households"]) == ("D1", 3, 2)
+    assert (d["n_too_many_helpers"], d["n_competing_regisseurs"], d["n_conflicting_interventions"]) == (1, 1, 1)
+    assert d["mean_helpers"] == 3.0  # (4 + 2) / 2 active households
+    assert "district summary as of 2024-06-30" in _run("netstats", "--as-of", "2024-06-30", "--summary")
+
+
+def test_netstats_monthly_summary_csv(store_env: Path) -> None:
+    import csv
+    import io
+
+    text = _run("netstats", "--as-of", "2024-06-30", "--summary", "--since", "2024-04-15", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["month_end"] for r in rows] == ["2024-04-30", "2024-05-31", "2024-06-30"]
+    assert {r["district_id"] for r in rows} == {"D1"}
+
+
+def test_netstats_outcomes(store_env: Path) -> None:
+    # period 2024-02-01 .. 2024-06-30: the measures are taken at its start (the helpers began 2024-01-01)
+    rows = json.loads(_run("netstats", "--as-of", "2024-06-30", "--outcomes", "--period-days", "150",
+                           "--format", "json"))
+    by_band = {r["helper_band"]: r for r in rows}
+    assert set(by_band) == {"1-3", "4-7"}
+    assert (by_band["1-3"]["households"], by_band["1-3"]["mean_score_change"]) == (1, 1.0)  # H2: 3 -> 4
+    assert (by_band["4-7"]["households"], by_band["4-7"]["mean_score_change"]) == (1, 0.0)  # H1: 2 -> 2
+    assert {r["period_end"] for r in rows} == {"2024-06-30"}
+
+
+def test_netstats_outcomes_per_household_over_periods(store_env: Path) -> None:
+    rows = json.loads(_run("netstats", "--as-of", "2024-06-30", "--outcomes", "--outcome-level", "household",
+                           "--periods", "2", "--format", "json"))
+    got = {(r["household_id"], r["period_end"]): r for r in rows}
+    assert len(rows) == 6  # three households, two periods
+    assert got[("H2", "2024-06-30")]["score_change"] == 1.0
+    assert got[("H2", "2024-06-30")]["helpers"] == 0  # at the period's start (2023-07-02) no helper was active
+    # the earlier period (2022-07-01 .. 2023-07-01): H2's first score in it is also its latest
+    assert got[("H2", "2023-07-01")]["score_change"] == 0.0
+    assert got[("H3", "2024-06-30")]["score_change"] is None and got[("H3", "2024-06-30")]["domains_assessed"] == 0
+    table = _run("netstats", "--as-of", "2024-06-30", "--outcomes")
+    assert "outcomes per district" in table
+
+
+def test_netstats_rejects_bad_options(store_env: Path) -> None:
+    from caregraph.cli import app
+
+    for args in (["--outcomes", "--outcome-level", "street"], ["--summary", "--since", "2025-01-01"],
+                 ["--summary", "--format", "xml"]):
+        result = CliRunner().invoke(app, ["netstats", "--as-of", "2024-06-30", *args])
+        assert result.exit_code == 2, (args, result.output)

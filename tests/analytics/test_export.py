@@ -116,3 +116,44 @@ def test_rejects_bad_arguments(tmp_path: Path) -> None:
         export_research(municipality(), D, tmp_path, key=KEY, formats=["xls"])
     with pytest.raises(ValueError):
         export_research(municipality(), D, tmp_path, key=KEY, k=0)
+
+
+def test_statistics_workbook(export) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    from analytics.export import XLSX_SHEETS
+
+    out, manifest = export
+    wb = openpyxl.load_workbook(out / "statistics.xlsx")
+    assert wb.sheetnames == list(XLSX_SHEETS)
+    stats = list(wb["household_statistics"].iter_rows(values_only=True))
+    assert stats[0][:3] == ("household_id", "district_id", "helpers")
+    assert len(stats) - 1 == pq.read_table(out / "household_statistics.parquet").num_rows == 12
+    assert all(isinstance(r[2], int) for r in stats[1:])  # numbers stay numbers
+    flags = list(wb["flags"].iter_rows(values_only=True))
+    assert "evidence" not in flags[0] and len(flags) - 1 == manifest.files["flags.csv"]
+    roles = [c for c in wb["nodes_professionals"]["C"]]
+    hostile = next(c for c in roles if "SUM" in str(c.value))
+    assert (hostile.value, hostile.data_type) == ("'=SUM(A1:A9)", "s")
+
+
+def test_workbook_neutralises_every_risky_text_cell(tmp_path: Path) -> None:
+    import openpyxl
+
+    rows = [iv(f"H{i}", f"P{i % 3}", "A1") for i in range(8)]
+    hostile = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx"]
+    households = [dict(household_id=f"H{i}", district_id=hostile[i % len(hostile)]) for i in range(8)]
+    agencies = [dict(agency_id="A1", sector="@sector")]
+    t = build_tables(interventions=rows, households=households, agencies=agencies)
+    export_research(t, D, tmp_path / "x", k=1, key=KEY, formats=["xlsx"])
+    assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["metadata.json", "statistics.xlsx"]
+    wb = openpyxl.load_workbook(tmp_path / "x" / "statistics.xlsx")
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                if isinstance(c.value, str):
+                    assert not c.value.startswith(("=", "+", "-", "@", "\t")), (ws.title, c.value)
+                    seen.add(c.value)
+    assert {"'" + h for h in hostile} <= seen and "'@sector" in seen
