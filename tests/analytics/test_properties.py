@@ -118,8 +118,10 @@ def test_flags_monotone_in_thresholds(ivs: list[dict[str, Any]], scores: list[di
     field, lo, hi = case
     t = build_tables(interventions=ivs, assessments=scores, coordinations=coords,
                      default_opened_on="2023-01-01")
-    low = {(r.flag, r.subject_id) for r in evaluate_flags(t, BASE, replace(FlagConfig(), **{field: lo}))}
-    high = {(r.flag, r.subject_id) for r in evaluate_flags(t, BASE, replace(FlagConfig(), **{field: hi}))}
+    low_config: FlagConfig = replace(FlagConfig(), **{field: lo})  # type: ignore[arg-type]
+    high_config: FlagConfig = replace(FlagConfig(), **{field: hi})  # type: ignore[arg-type]
+    low = {(r.flag, r.subject_id) for r in evaluate_flags(t, BASE, low_config)}
+    high = {(r.flag, r.subject_id) for r in evaluate_flags(t, BASE, high_config)}
     assert high <= low
 
 
