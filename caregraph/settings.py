@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     detail_source: Literal["snapshot", "cypher"] = Field(
         "snapshot", description="Household detail from the cached snapshot (fast) or named Cypher queries."
     )
+    session_secret: SecretStr | None = Field(
+        None, description="Key signing the dashboard's session cookie; every process serving the dashboard must "
+        "share it. When unset each process draws a random one (sessions then end at a restart and do not span "
+        "workers)."
+    )
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted ingest upload (413 above it).", gt=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -23,6 +23,7 @@ from dashboard.i18n import t
 from dashboard.layouts.shell import shell_layout
 from dashboard.security import RENDERER_SCRIPT, install_security_headers
 from dashboard.session import configure_session
+from dashboard.session import session_secret as session_secret_from
 
 __all__ = ["create_dash", "ASSETS"]
 
@@ -35,7 +36,7 @@ def create_dash(
     *,
     requests_pathname_prefix: str = "/dashboard/",
     routes_pathname_prefix: str = "/",
-    session_secret: str | None = None,
+    secret: str | None = None,
     secure_cookie: bool = False,
 ) -> dash.Dash:
     """Build the dashboard over ``services`` (a :class:`caregraph.services.CareServices`).
@@ -50,8 +51,9 @@ def create_dash(
         Path prefix the browser uses (where the app is mounted), ending in ``/``.
     routes_pathname_prefix
         Path prefix of the Flask routes themselves (``/`` when a parent app strips the mount path).
-    session_secret
-        Key signing the session cookie; a random per-process key when None (sessions end at restart).
+    secret
+        Key signing the session cookie; by default ``settings.session_secret`` (``CAREGRAPH_SESSION_SECRET``), or
+        a random per-process key with a warning when that is unset (sessions end at restart).
     secure_cookie
         Mark the session cookie ``Secure`` (set behind HTTPS).
     """
@@ -68,7 +70,8 @@ def create_dash(
     )
     app.renderer = RENDERER_SCRIPT
     server = app.server
-    configure_session(server, secret=session_secret, secure_cookie=secure_cookie)
+    configure_session(server, secret=secret or session_secret_from(settings), secure_cookie=secure_cookie,
+                      path=requests_pathname_prefix)
     install_security_headers(server, RENDERER_SCRIPT)
     install_availability_check(server, services)
     ctx = DashContext(services=services, settings=settings)

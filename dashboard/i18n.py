@@ -39,8 +39,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "whole_municipality": ("hele gemeente", "whole municipality"),
     "flag_filter": ("Signaal", "Flag"),
     "all_flags": ("Alle signalen", "All flags"),
-    "rows_limited": ("Per signaal zijn de eerste {limit} huishoudens opgehaald; er zijn er meer.",
-                     "The first {limit} households per flag were fetched; there are more."),
+    "rows_limited": ("De tabel toont de {limit} huishoudens met de meeste hulpverleners.",
+                     "The table shows the {limit} households with the most helpers."),
     "rows_count": ("{n} huishoudens met een signaal.", "{n} flagged households."),
     "download_export": ("Download export (zip)", "Download export (zip)"),
     "export_ready": ("Export gemaakt: {name}", "Export created: {name}"),
@@ -132,6 +132,7 @@ LABELS: dict[str, tuple[str, str]] = {
                       "No suggestion: the household has exactly one regisseur or too few helpers involved."),
     "reasons": ("Redenen", "Reasons"),
     "current_regisseur": ("Huidige regisseur(s)", "Current regisseur(s)"),
+    "suggested_regisseur": ("Voorstel", "Suggestion"),
     "none": ("geen", "none"),
     # network
     "network_title": ("Samenwerking tussen organisaties", "Agency co-involvement"),

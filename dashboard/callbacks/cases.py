@@ -16,14 +16,11 @@ from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse
 from dashboard.csv_export import rows_to_csv
 from dashboard.i18n import Lang, flag_label, lang_or_default, t
 from dashboard.layouts.common import message
-from dashboard.palette import KNOWN_FLAGS
 
 __all__ = ["register", "case_rows", "case_columns", "fetch_cases", "CASE_LIMIT"]
 
 CASE_LIMIT = 500
-"""Households fetched per flag (the services' largest page)."""
-
-_HOUSEHOLD_FLAGS = tuple(f for f in KNOWN_FLAGS if f != "overloaded_professional")
+"""Households fetched (the services' largest page; the most helpers first)."""
 
 
 def case_columns(lang: Lang) -> list[dict[str, Any]]:
@@ -42,48 +39,37 @@ def case_columns(lang: Lang) -> list[dict[str, Any]]:
 
 def case_rows(summaries: list[HouseholdSummary], *, district_names: dict[str, str], as_of: dt.date,
               lang: Lang) -> list[dict[str, Any]]:
-    """Table rows of flagged households (households without a flag are left out; duplicates merged).
+    """Table rows of flagged households (households without a flag are left out; duplicates merged), most helpers
+    first.
 
-    ``duration_days`` = days from ``opened_on`` to the as-of date (or ``closed_on`` when earlier), inclusive.
-    ``domains`` and ``regisseur`` are shown when the services provide them.
+    ``duration_days`` = days from ``opened_on`` to the as-of date (or ``closed_on`` when earlier), inclusive;
+    ``domains`` = the domains of the active interventions; ``regisseur`` = whether a regisseur is active.
     """
     seen: dict[str, dict[str, Any]] = {}
     for s in summaries:
         if not s.flags or s.household_id in seen:
             continue
         end = min(as_of, s.closed_on) if s.closed_on else as_of
-        domains = getattr(s, "domains", None)
-        regisseur = getattr(s, "has_regisseur", getattr(s, "regisseurs", None))
-        if isinstance(regisseur, bool):
-            regisseur_text = t("yes" if regisseur else "no", lang)
-        elif isinstance(regisseur, int):
-            regisseur_text = str(regisseur)
-        else:
-            regisseur_text = t("no", lang) if {"missing_regisseur"} & set(s.flags) else "—"
         seen[s.household_id] = {
             "household_id": s.household_id,
             "district": district_names.get(s.district_id, s.district_id),
             "flags": ", ".join(flag_label(f, lang) for f in s.flags),
             "helpers": s.helpers,
             "agencies": s.agencies,
-            "domains": ", ".join(domains) if isinstance(domains, list) else "—",
-            "regisseur": regisseur_text,
+            "domains": ", ".join(s.domains),
+            "regisseur": t("yes" if s.has_regisseur else "no", lang),
             "duration_days": max(0, (end - s.opened_on).days + 1),
         }
     return sorted(seen.values(), key=lambda r: (-int(r["helpers"]), str(r["household_id"])))
 
 
 def fetch_cases(ctx: DashContext, principal: Principal, *, as_of: dt.date, district: str | None, flag: str | None,
-                lang: Lang) -> tuple[list[HouseholdSummary], bool]:
-    """Flagged households: per flag (or the one chosen) up to :data:`CASE_LIMIT`; and whether any list was cut."""
-    out: list[HouseholdSummary] = []
-    cut = False
-    for code in ([flag] if flag else _HOUSEHOLD_FLAGS):
-        page = call(ctx.services.list_households, principal, district=district, flag=code, as_of=as_of,
-                    limit=CASE_LIMIT, lang=lang)
-        out.extend(page.items)
-        cut = cut or page.total > len(page.items)
-    return out, cut
+                lang: Lang) -> tuple[list[HouseholdSummary], int]:
+    """Flagged households (with the flag chosen, or any flag), most helpers first, up to :data:`CASE_LIMIT`; and how
+    many match in all."""
+    page = call(ctx.services.list_households, principal, district=district, flag=flag or None,
+                flagged=None if flag else True, sort="helpers_desc", as_of=as_of, limit=CASE_LIMIT, lang=lang)
+    return list(page.items), page.total
 
 
 def register(app: dash.Dash, ctx: DashContext) -> None:
@@ -100,16 +86,16 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         principal = ctx.principal()
         as_of = parse_date(as_of_value, ctx.today())
         try:
-            summaries, cut = fetch_cases(ctx, principal, as_of=as_of, district=district or None, flag=flag,
-                                         lang=lang)
+            summaries, total = fetch_cases(ctx, principal, as_of=as_of, district=district or None, flag=flag,
+                                           lang=lang)
             names = {d.district_id: d.name for d in call(ctx.services.districts, principal, lang=lang)}
         except ServiceFailure as failure:
             return [], case_columns(lang), failure.component
         rows = case_rows(summaries, district_names=names, as_of=as_of, lang=lang)
-        notes = [t("rows_count", lang).format(n=len(rows)), " ",
+        notes = [t("rows_count", lang).format(n=total), " ",
                  t("cases_help", lang) if principal.may(Action.household_detail) else t("cases_pseudonymised", lang)]
-        if cut:
-            notes += [" ", t("rows_limited", lang).format(limit=CASE_LIMIT)]
+        if total > len(rows):
+            notes += [" ", t("rows_limited", lang).format(limit=len(rows))]
         return rows, case_columns(lang), message("".join(notes))
 
     @app.callback(

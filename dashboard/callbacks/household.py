@@ -62,10 +62,10 @@ def _suggestion_component(detail: HouseholdDetail, names: dict[str, str], lang: 
     parts: list[Any] = [html.P(f"{t('current_regisseur', lang)}: {current}")]
     if reg.suggested_professional_id:
         who = names.get(reg.suggested_professional_id, reg.suggested_professional_id)
-        parts.append(html.P([html.Strong(who)], className="cg-suggested"))
-        if reg.reason:
-            reasons = [r.strip() for r in reg.reason.replace("\n", ";").split(";") if r.strip()]
-            parts.append(html.Div([html.Span(f"{t('reasons', lang)}:"), html.Ul([html.Li(r) for r in reasons])]))
+        parts.append(html.P([f"{t('suggested_regisseur', lang)}: ", html.Strong(who)], className="cg-suggested"))
+        if reg.reasons:
+            parts.append(html.Div([html.Span(f"{t('reasons', lang)}:"),
+                                   html.Ul([html.Li(r) for r in reg.reasons], className="cg-reasons")]))
     else:
         parts.append(message(t("no_suggestion", lang)))
     return html.Div(parts)

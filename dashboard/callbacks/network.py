@@ -14,12 +14,12 @@ from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse
 from dashboard.figures.agency_network import agency_elements, centrality_figure, strongest_pairs
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import Lang, lang_or_default, sector_label, t
-from dashboard.network_measures import agency_measures
 
 __all__ = ["register", "MAX_EDGES"]
 
-MAX_EDGES = 300
-"""Most links drawn at once (the strongest); the note under the slider says when more exist."""
+MAX_EDGES = 500
+"""Most links drawn at once (the strongest; the services return at most 500 pairs, and the centrality and
+communities are computed over those); the note under the slider says when more exist."""
 
 
 def _centrality_columns(lang: Lang) -> list[dict[str, Any]]:
@@ -52,15 +52,15 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         except ServiceFailure as failure:
             return [], failure.component, [], _centrality_columns(lang), empty_figure("", ""), None
         agencies = {a.agency.agency_id: a.agency for a in overview.agencies}
-        households = {a.agency.agency_id: a.active_households for a in overview.agencies}
         pairs = strongest_pairs(overview.pairs, min_shared=min_shared, max_edges=MAX_EDGES)
-        measures, communities = agency_measures(pairs)
+        placed = [a for a in overview.agencies if a.degree is not None]
+        communities = {a.agency.agency_id: a.community for a in placed if a.community is not None}
         rows = [{
-            "name": agencies[a].name if a in agencies else a,
-            "sector": sector_label(agencies[a].sector if a in agencies else None, lang),
-            "degree": round(m["degree"], 3), "betweenness": round(m["betweenness"], 3),
-            "community": communities.get(a), "households": households.get(a),
-        } for a, m in measures.items()]
+            "name": a.agency.name,
+            "sector": sector_label(a.agency.sector, lang),
+            "degree": round(a.degree or 0.0, 3), "betweenness": round(a.betweenness or 0.0, 3),
+            "community": a.community, "households": a.active_households,
+        } for a in placed]
         rows.sort(key=lambda r: (-float(r["betweenness"] or 0.0), str(r["name"])))
         members: dict[int, list[str]] = defaultdict(list)
         for a, c in communities.items():

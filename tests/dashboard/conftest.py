@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from tests.dashboard.municipality import Municipality, make_municipality
 
 
 @pytest.fixture(scope="module")
-def municipality(tmp_path_factory: pytest.TempPathFactory) -> Municipality:
+def municipality(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Municipality]:
     root: Path = tmp_path_factory.mktemp("dash_muni")
     m = make_municipality(root)
     yield m

@@ -59,7 +59,8 @@ def build_tables() -> CareTables:
                                   "other", "single", "couple", "single_parent", "single"],
                   "postcode": ["1011AB"] * 10, "opened_on": [D(2022, 1, 1 + i) for i in range(10)],
                   "closed_on": [None] * 10}
-    members = {"member_id": [], "household_id": [], "bsn": [], "name": [], "birth_year": [], "role": []}
+    members: dict[str, list[object]] = {"member_id": [], "household_id": [], "bsn": [], "name": [], "birth_year": [],
+                                        "role": []}
     for i, h in enumerate(hh_ids):
         for j, role in enumerate(("parent", "child")):
             members["member_id"].append(f"M{i:03d}{j}")

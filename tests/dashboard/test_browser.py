@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
+from pydantic import SecretStr
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
+from caregraph.serve import build_app
 from dashboard.app import create_dash
 from tests.dashboard.municipality import Municipality
 
@@ -58,6 +61,25 @@ def base_url(municipality: Municipality) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def mounted_url(municipality: Municipality) -> Iterator[str]:
+    """The dashboard as ``caregraph serve`` runs it: mounted in the API's ASGI app by :func:`build_app`, served by
+    uvicorn, with the session secret from the settings."""
+    settings = municipality.settings.model_copy(update={"session_secret": SecretStr("s" * 40)})
+    app = build_app(settings, mode="both", services=municipality.services)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/dashboard/"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
 def driver() -> Iterator[webdriver.Chrome]:
     profile = tempfile.mkdtemp(prefix="cg-chromium-")
     options = webdriver.ChromeOptions()
@@ -85,9 +107,21 @@ def _severe(d: webdriver.Chrome) -> list[str]:
     return [e["message"] for e in d.get_log("browser") if e["level"] == "SEVERE"]
 
 
-def _login(d: webdriver.Chrome, base: str, token: str) -> None:
+def _clean(d: webdriver.Chrome, base: str) -> None:
+    """Start from a clean browser: no cookies, no local or session storage (the language and filters live there).
+
+    The storage is cleared from a page of the dashboard's origin that runs no callbacks (a callback answer still in
+    flight would set the refreshed session cookie again after the deletion).
+    """
+    d.get(base + "_dash-layout")
     d.delete_all_cookies()
+    d.execute_script("window.localStorage.clear(); window.sessionStorage.clear();")
+    d.get_log("browser")  # the JSON page's favicon request (it has no icon link) is not the dashboard's
     d.get(base)
+
+
+def _login(d: webdriver.Chrome, base: str, token: str) -> None:
+    _clean(d, base)
     _wait(d, "#login-token")
     d.find_element(By.ID, "login-token").send_keys(token)
     d.find_element(By.ID, "login-button").click()
@@ -169,13 +203,32 @@ def test_coordinator_clicks_overview_cases_household(driver: webdriver.Chrome, b
 
 
 def test_bad_token_is_refused(driver: webdriver.Chrome, base_url: str) -> None:
-    driver.delete_all_cookies()
-    driver.get(base_url)
-    # a language switch made by an earlier test lives in browser storage: start from the default (Dutch)
-    driver.execute_script("window.localStorage.clear(); window.sessionStorage.clear();")
-    driver.get(base_url)
+    # a language switch made by an earlier test lives in browser storage: _clean starts from the default (Dutch)
+    _clean(driver, base_url)
     _wait(driver, "#login-token")
     driver.find_element(By.ID, "login-token").send_keys("not-a-token")
     driver.find_element(By.ID, "login-button").click()
     _wait_text(driver, "#login-message", "Token onbekend")
+    assert driver.find_elements(By.CSS_SELECTOR, "#nav a") == []
+
+
+def test_login_through_the_mounted_dashboard(driver: webdriver.Chrome, mounted_url: str,
+                                            municipality: Municipality) -> None:
+    """The one-process server (API + dashboard under /dashboard/): log in, the session survives a reload, the
+    overview and a household render, log out ends the session."""
+    _login(driver, mounted_url, municipality.tokens["coordinator"])
+    _wait(driver, "#kpi-share-regisseur")
+    driver.get(mounted_url + "household?hh=HH0001")  # a full page load: the session cookie must carry it
+    _wait_text(driver, "#household-title", "HH0001")
+    _wait(driver, "#fig-gantt .main-svg")
+    _settle(driver)
+    cookie = driver.get_cookie("caregraph_dash")
+    assert cookie is not None and cookie["httpOnly"] and cookie["path"] == "/dashboard/"
+    assert "Te veel hulpverleners" in driver.find_element(By.ID, "page-content").text
+    _shot(driver, "mounted-household")
+    assert _severe(driver) == []
+    driver.find_element(By.ID, "logout-button").click()
+    _wait(driver, "#login-token")
+    driver.get(mounted_url + "overview")
+    _wait(driver, "#login-token")
     assert driver.find_elements(By.CSS_SELECTOR, "#nav a") == []
