@@ -33,12 +33,15 @@ def neutralise_cell(value: Any) -> Any:
 def rows_to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     """CSV text (header + rows) of ``rows``; ``columns`` are (key, header) pairs in order. Lists become ``a; b``.
 
-    >>> print(rows_to_csv([{"a": "=1+1", "b": ["x", "y"]}], [("a", "A"), ("b", "B")]).strip())
-    A,B
-    '=1+1,x; y
+    Lines end in CRLF (RFC 4180), so a cell holding a bare CR or LF is quoted: an unquoted CR would let a spreadsheet
+    start a new row inside the cell, whose text would then escape the neutralisation.
+
+    >>> text = rows_to_csv([{"a": "=1+1", "b": ["x", "y"]}, {"a": "x\\r=2", "b": None}], [("a", "A"), ("b", "B")])
+    >>> text.split("\\r\\n")
+    ['A,B', "'=1+1,x; y", '"x\\r=2",', '']
     """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise_cell(header) for _, header in columns])
     for row in rows:
         cells = []
