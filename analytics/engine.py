@@ -8,7 +8,8 @@ The tables are registered zero-copy; a few relations shared by many rules are ma
 ``active_coord``
     coordinations (regisseur assignments) active on the as-of date.
 ``latest_score``
-    per (household, domain) the latest assessment on or before the as-of date (ties: the lowest score).
+    per (household, domain) the score and date of the latest assessment on or before the as-of date (ties: the
+    lowest score); no assessment id (a rule that shows one looks it up for its flagged rows only).
 ``hh``
     households with district, opened_on, closed_on.
 
@@ -28,7 +29,7 @@ import pyarrow as pa
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
 
-__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "first_struct", "exact_avg"]
+__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "latest_key", "first_struct", "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
            "assessments")
@@ -44,6 +45,16 @@ def latest_struct(date_col: str, score_col: str, id_col: str) -> str:
     over a struct is a hash aggregate, about three times faster in DuckDB than ``row_number()`` over a window.
     """
     return f"min(struct_pack(k := {_FAR} - {date_col}, score := {score_col}, id := {id_col}))"
+
+
+def latest_key(date_col: str, score_col: str) -> str:
+    """SQL aggregate for the latest date and, on that date, the lowest (32-bit integer) score, as one BIGINT.
+
+    ``k = (2100-01-01 − date) · 2³² + (score + 2³¹)``; ``min(k)`` is the latest date, then the lowest score; the
+    date is ``2100-01-01 − (k >> 32)`` and the score ``(k & (2³² − 1)) − 2³¹``. A ``min`` over one integer is about
+    twice as fast as over a struct with a string in it (the assessment id), which only the evidence needs.
+    """
+    return (f"min((CAST({_FAR} - {date_col} AS BIGINT) << 32) + (CAST({score_col} AS BIGINT) + 2147483648))")
 
 
 def first_struct(date_col: str, score_col: str, id_col: str) -> str:
@@ -107,9 +118,9 @@ class Engine:
               SELECT * FROM t_coordinations
               WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D});
             CREATE TEMP TABLE latest_score AS
-              SELECT household_id, domain_code, m.score AS score, {_FAR} - CAST(m.k AS INTEGER) AS assessed_on,
-                     m.id AS assessment_id FROM (
-                SELECT household_id, domain_code, {latest_struct("assessed_on", "score", "assessment_id")} AS m
+              SELECT household_id, domain_code, CAST((k & 4294967295) - 2147483648 AS INTEGER) AS score,
+                     {_FAR} - CAST(k >> 32 AS INTEGER) AS assessed_on FROM (
+                SELECT household_id, domain_code, {latest_key("assessed_on", "score")} AS k
                 FROM t_assessments WHERE assessed_on <= {D} GROUP BY ALL);
             """
         )

@@ -26,7 +26,9 @@ def _sql(e: Engine, c: FlagConfig) -> str:
              '(zie professional_ids).', strftime({e.D}, '%d-%m-%Y'), count(DISTINCT professional_id))
         AS explanation
     FROM active_coord LEFT JOIN hh USING (household_id)
-    GROUP BY household_id HAVING count(DISTINCT professional_id) >= 2
+    WHERE household_id IN (SELECT household_id FROM active_coord GROUP BY household_id
+                           HAVING count(DISTINCT professional_id) >= 2)  -- evidence only for these
+    GROUP BY household_id
     """
 
 

@@ -18,7 +18,16 @@ def _sql(e: Engine, c: FlagConfig) -> str:
             for k, v in sorted(c.domino_dependencies.items())]
     values = ", ".join(rows) or "(NULL, []::VARCHAR[])"
     return f"""
-    WITH deps(domain_code, dependents) AS (VALUES {values})
+    WITH deps(domain_code, dependents) AS (VALUES {values}),
+    crisis AS MATERIALIZED (
+      SELECT l.household_id, l.domain_code, l.score, l.assessed_on, deps.dependents
+      FROM latest_score l JOIN deps USING (domain_code) WHERE l.score <= {int(c.domino_crisis_score)}),
+    -- the assessment behind each crisis score (the lowest id on that date with that score), for the evidence
+    ids AS (
+      SELECT a.household_id, a.domain_code, min(a.assessment_id) AS assessment_id
+      FROM t_assessments a JOIN crisis c ON a.household_id = c.household_id AND a.domain_code = c.domain_code
+        AND a.assessed_on = c.assessed_on AND a.score = c.score
+      GROUP BY ALL)
     SELECT household_id AS subject_id, any_value(hh.district_id) AS district_id, 'alarm' AS severity,
       json_object('as_of', {e.D}, 'crisis_domains', list_sort(list(domain_code)),
                   'assessments', list(json_object('domain_code', domain_code, 'score', score,
@@ -28,8 +37,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       format('De laatste score in {{}} is crisis (<= {int(c.domino_crisis_score)}); daar hangen {{}} van af.',
              array_to_string(list_sort(list(domain_code)), ', '),
              array_to_string(list_sort(list_distinct(flatten(list(dependents)))), ', ')) AS explanation
-    FROM latest_score JOIN deps USING (domain_code) LEFT JOIN hh USING (household_id)
-    WHERE score <= {int(c.domino_crisis_score)}
+    FROM crisis JOIN ids USING (household_id, domain_code) LEFT JOIN hh USING (household_id)
     GROUP BY household_id
     """
 

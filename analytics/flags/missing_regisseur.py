@@ -15,19 +15,31 @@ __all__ = ["RULE", "missing_regisseur"]
 
 def _sql(e: Engine, c: FlagConfig) -> str:
     return f"""
-    WITH ag AS (
-      SELECT household_id, count(DISTINCT agency_id) AS agencies,
-             list_sort(list_distinct(list(agency_id))) AS agency_ids,
-             list_sort(list_distinct(list(professional_id))) AS professional_ids
-      FROM active_iv GROUP BY household_id),
+    WITH ag AS (SELECT household_id, count(DISTINCT agency_id) AS agencies FROM active_iv GROUP BY household_id),
     pd AS (
-      SELECT household_id, count(*) AS problem_domains, list_sort(list(domain_code)) AS problem_domain_codes
-      FROM latest_score WHERE score <= {int(c.problem_score_max)} GROUP BY household_id),
-    cand AS (
+      SELECT household_id, count(*) AS problem_domains FROM latest_score
+      WHERE score <= {int(c.problem_score_max)} GROUP BY household_id),
+    flagged AS MATERIALIZED (
       SELECT coalesce(ag.household_id, pd.household_id) AS household_id, coalesce(agencies, 0) AS agencies,
-             coalesce(agency_ids, []) AS agency_ids, coalesce(professional_ids, []) AS professional_ids,
-             coalesce(problem_domains, 0) AS problem_domains, coalesce(problem_domain_codes, []) AS problem_domain_codes
-      FROM ag FULL JOIN pd ON ag.household_id = pd.household_id)
+             coalesce(problem_domains, 0) AS problem_domains
+      FROM ag FULL JOIN pd ON ag.household_id = pd.household_id
+      WHERE (coalesce(agencies, 0) >= {int(c.regisseur_min_agencies)}
+             OR coalesce(problem_domains, 0) >= {int(c.regisseur_min_problem_domains)})
+        AND coalesce(ag.household_id, pd.household_id) NOT IN (SELECT household_id FROM active_coord)),
+    -- evidence lists only for the flagged households
+    ev_iv AS (
+      SELECT household_id, list_sort(list_distinct(list(agency_id))) AS agency_ids,
+             list_sort(list_distinct(list(professional_id))) AS professional_ids
+      FROM active_iv WHERE household_id IN (SELECT household_id FROM flagged) GROUP BY household_id),
+    ev_pd AS (
+      SELECT household_id, list_sort(list(domain_code)) AS problem_domain_codes FROM latest_score
+      WHERE score <= {int(c.problem_score_max)} AND household_id IN (SELECT household_id FROM flagged)
+      GROUP BY household_id),
+    cand AS (
+      SELECT household_id, agencies, coalesce(agency_ids, []) AS agency_ids,
+             coalesce(professional_ids, []) AS professional_ids, problem_domains,
+             coalesce(problem_domain_codes, []) AS problem_domain_codes
+      FROM flagged LEFT JOIN ev_iv USING (household_id) LEFT JOIN ev_pd USING (household_id))
     SELECT household_id AS subject_id, hh.district_id, 'attention' AS severity,
       json_object('as_of', {e.D}, 'agencies', agencies, 'agency_ids', agency_ids,
                   'professional_ids', professional_ids, 'problem_domains', problem_domains,
@@ -37,9 +49,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
              '{int(c.regisseur_min_agencies)} organisaties of {int(c.regisseur_min_problem_domains)} domeinen).',
              strftime({e.D}, '%d-%m-%Y'), agencies, problem_domains) AS explanation
     FROM cand JOIN hh USING (household_id)
-    WHERE (agencies >= {int(c.regisseur_min_agencies)} OR problem_domains >= {int(c.regisseur_min_problem_domains)})
-      AND (hh.closed_on IS NULL OR hh.closed_on >= {e.D})
-      AND household_id NOT IN (SELECT household_id FROM active_coord)
+    WHERE hh.closed_on IS NULL OR hh.closed_on >= {e.D}
     """
 
 

@@ -15,6 +15,10 @@ __all__ = ["RULE", "overloaded_professional"]
 
 def _sql(e: Engine, c: FlagConfig) -> str:
     return f"""
+    WITH flagged AS (
+      SELECT professional_id FROM active_iv GROUP BY professional_id
+      HAVING count(DISTINCT household_id) > {int(c.caseload_max)})
+    -- evidence lists only for the flagged professionals
     SELECT professional_id AS subject_id, CAST(NULL AS VARCHAR) AS district_id,
       CASE WHEN count(DISTINCT household_id) > 2 * {int(c.caseload_max)} THEN 'alarm' ELSE 'attention' END
         AS severity,
@@ -25,7 +29,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       format('Op {{}} heeft deze professional actieve interventies bij {{}} huishoudens '
              '(maximum {int(c.caseload_max)}).', strftime({e.D}, '%d-%m-%Y'), count(DISTINCT household_id))
         AS explanation
-    FROM active_iv GROUP BY professional_id HAVING count(DISTINCT household_id) > {int(c.caseload_max)}
+    FROM active_iv WHERE professional_id IN (SELECT professional_id FROM flagged) GROUP BY professional_id
     """
 
 

@@ -21,26 +21,33 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       WHERE opened_on <= {e.D} AND {e.D} - opened_on >= {int(c.stagnation_min_case_days)}
         AND (closed_on IS NULL OR closed_on >= {e.D})),
     helpers AS MATERIALIZED (
-      SELECT household_id, count(DISTINCT professional_id) AS helpers,
-             list_sort(list_distinct(list(professional_id))) AS professional_ids
+      SELECT household_id, count(DISTINCT professional_id) AS helpers
       FROM t_interventions
       WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
         AND household_id IN (SELECT household_id FROM cases)
       GROUP BY household_id HAVING count(DISTINCT professional_id) >= {int(c.stagnation_min_helpers)}),
-    a AS MATERIALIZED (SELECT household_id, domain_code, score, assessed_on, assessment_id FROM t_assessments
-          WHERE assessed_on <= {e.D} AND household_id IN (SELECT household_id FROM helpers)),
-    nw AS (SELECT household_id, domain_code, {latest_struct("assessed_on", "score", "assessment_id")}.score AS score
-           FROM a GROUP BY ALL),
-    bf AS (SELECT household_id, domain_code, {latest_struct("assessed_on", "score", "assessment_id")}.score AS score
-           FROM a WHERE assessed_on <= {ws} GROUP BY ALL),
-    fi AS (SELECT household_id, domain_code, {first_struct("assessed_on", "score", "assessment_id")}.score AS score
-           FROM a WHERE assessed_on > {ws} GROUP BY ALL),
+    -- one pass over the assessments: per domain the latest score (now), the latest on or before the window start
+    -- and the first in the window (base is the one before the window, else the first in it)
     per_domain AS MATERIALIZED (
-      SELECT nw.household_id, nw.domain_code, coalesce(bf.score, fi.score) AS base, nw.score AS now
-      FROM nw LEFT JOIN bf USING (household_id, domain_code) LEFT JOIN fi USING (household_id, domain_code)),
+      SELECT household_id, domain_code,
+             coalesce(({latest_struct("assessed_on", "score", "assessment_id")}
+                         FILTER (WHERE assessed_on <= {ws})).score,
+                      ({first_struct("assessed_on", "score", "assessment_id")}
+                         FILTER (WHERE assessed_on > {ws})).score) AS base,
+             {latest_struct("assessed_on", "score", "assessment_id")}.score AS now
+      FROM t_assessments
+      WHERE assessed_on <= {e.D} AND household_id IN (SELECT household_id FROM helpers)
+      GROUP BY ALL),
     flagged AS MATERIALIZED (
       SELECT * FROM cases JOIN helpers USING (household_id)
       WHERE household_id NOT IN (SELECT household_id FROM per_domain WHERE now > base)),
+    -- evidence only for the flagged households
+    pros AS (
+      SELECT household_id, list_sort(list_distinct(list(professional_id))) AS professional_ids
+      FROM t_interventions
+      WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
+        AND household_id IN (SELECT household_id FROM flagged)
+      GROUP BY household_id),
     per_hh AS (
       SELECT household_id, list(json_object('domain_code', domain_code, 'score_at_window_start', base,
                                             'score_now', now) ORDER BY domain_code) AS scores
@@ -51,7 +58,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
                   'domain_scores', coalesce(scores, [])) AS evidence,
       format('Dossier loopt {{}} dagen, {{}} hulpverleners waren betrokken sinds {{}}, en geen enkel domein '
              'is in die periode verbeterd.', case_days, helpers, strftime({ws}, '%d-%m-%Y')) AS explanation
-    FROM flagged LEFT JOIN per_hh USING (household_id)
+    FROM flagged JOIN pros USING (household_id) LEFT JOIN per_hh USING (household_id)
     """
 
 

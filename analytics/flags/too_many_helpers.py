@@ -15,16 +15,20 @@ __all__ = ["RULE", "too_many_helpers"]
 
 def _sql(e: Engine, c: FlagConfig) -> str:
     return f"""
-    WITH agg AS MATERIALIZED (
-      SELECT household_id, any_value(district_id) AS district_id,
-             count(DISTINCT professional_id) AS helpers, count(DISTINCT agency_id) AS agencies,
+    WITH counts AS MATERIALIZED (
+      SELECT household_id, count(DISTINCT professional_id) AS helpers, count(DISTINCT agency_id) AS agencies
+      FROM active_iv GROUP BY household_id
+      HAVING count(DISTINCT professional_id) >= {int(c.helpers_attention)}
+          OR count(DISTINCT agency_id) >= {int(c.agencies_attention)}),
+    -- evidence lists only for the flagged households
+    agg AS MATERIALIZED (
+      SELECT household_id, any_value(district_id) AS district_id, any_value(helpers) AS helpers,
+             any_value(agencies) AS agencies,
              list_sort(list_distinct(list(professional_id))) AS professional_ids,
              list_sort(list_distinct(list(agency_id))) AS agency_ids,
              list_sort(list(intervention_id)) AS intervention_ids,
              min(start_date) AS earliest_start
-      FROM active_iv GROUP BY household_id
-      HAVING count(DISTINCT professional_id) >= {int(c.helpers_attention)}
-          OR count(DISTINCT agency_id) >= {int(c.agencies_attention)}),
+      FROM active_iv JOIN counts USING (household_id) GROUP BY household_id),
     per_domain AS (
       -- keys in domain order (an ORDER BY in the subquery does not order a parallel aggregate)
       SELECT household_id, to_json(map(list(domain_code ORDER BY domain_code), list(n ORDER BY domain_code)))
