@@ -121,14 +121,14 @@ def test_dry_run_changes_nothing(store_path: Path, tmp_path: Path) -> None:
 
 def test_a_failed_deletion_deletes_nothing_and_is_audited(store_path: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """The deletion is one transaction: an error in its last statement leaves every table as it was."""
+    """The deletion is all or nothing: an error late in the rebuild that deletes leaves every table as it was."""
     before = read_all(store_path)
     audit = AuditLog(tmp_path / "audit.jsonl")
     with LadybugStore.open(store_path, create=False) as s:
         real = s._execute
 
         def failing(conn: Any, text: str, params: Any = None) -> Any:
-            if text.startswith("LOAD FROM $t MATCH (n:Household") and "DELETE" in text:
+            if text.startswith("COPY ON_BEHALF_OF"):  # one of the last statements of the rebuild
                 raise RuntimeError("simulated failure in the last statement")
             return real(conn, text, params)
 
