@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -60,14 +61,25 @@ PLAN: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 
 
-def run_step(step: str, folder: Path, run: int, extra: list[str] | None = None, timeout: float = 900) -> dict[str, Any]:
-    """One measurement in a fresh interpreter; the step's JSON line."""
-    proc = subprocess.run([sys.executable, str(STEPS_SCRIPT), step, str(folder), str(run), *(extra or [])],
-                          capture_output=True, text=True, cwd=ROOT, timeout=timeout)
+def run_step(step: str, folder: Path, run: int, extra: list[str] | None = None, timeout: float = 600) -> dict[str, Any]:
+    """One measurement in a fresh interpreter; the step's JSON line. On ``timeout`` the step gets SIGINT first (so a
+    server or browser it started is shut down by its own ``finally``), then SIGKILL."""
+    proc = subprocess.Popen([sys.executable, str(STEPS_SCRIPT), step, str(folder), str(run), *(extra or [])],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.communicate(timeout=40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        raise RuntimeError(f"{step} did not finish within {timeout:.0f} s") from None
     if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        raise RuntimeError(f"{step} failed: {' | '.join(tail)}")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        tail = (stderr or stdout).strip().splitlines()[-3:]
+        raise RuntimeError(f"{step} failed: {' | '.join(t.strip() for t in tail)}")
+    result: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
     return result
 
 
@@ -126,8 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--step-budget", type=float, default=45.0,
                     help="Stop repeating a measurement once its runs took this many seconds.")
     ap.add_argument("--api-clients", type=int, default=50)
-    ap.add_argument("--api-seconds", type=float, default=10.0)
+    ap.add_argument("--api-seconds", type=float, default=10.0, help="Seconds of load per mode.")
+    ap.add_argument("--api-think", type=float, default=1.0,
+                    help="Mean pause (s) of the think-time mode (0: closed loop only).")
     ap.add_argument("--dashboard-loads", type=int, default=3)
+    ap.add_argument("--dashboard-timeout", type=float, default=240.0, help="Give up on the browser after this.")
     ap.add_argument("--no-dashboard", action="store_true", help="Skip the browser measurement.")
     ap.add_argument("--work", type=Path, default=Path("/tmp/caregraph-suite"), help="Scratch folder (data, stores).")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
@@ -154,15 +169,17 @@ def main(argv: list[str] | None = None) -> int:
         for step, _label, _base in PLAN:
             try:
                 res[step] = measure(step, folder, args.runs, args.step_budget, log)
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
+            except RuntimeError as e:
                 res[step] = {"error": str(e)[:300]}
                 log(f"  {step:<13} FAILED: {e}")
         try:
-            res["api"] = run_step("api", folder, 0, [f"clients={args.api_clients}", f"seconds={args.api_seconds}"])
+            res["api"] = run_step("api", folder, 0, [f"clients={args.api_clients}", f"seconds={args.api_seconds}",
+                                                     f"think={args.api_think}"])
             a = res["api"]
-            log(f"  {'api':<13} {a['clients']} clients: {a['throughput']:.0f} req/s, detail p50/p95/p99 "
-                f"{a['detail_p50_ms']:.0f}/{a['detail_p95_ms']:.0f}/{a['detail_p99_ms']:.0f} ms, errors {a['errors']}")
-        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            log(f"  {'api':<13} {a['clients']} users closed loop: {a['throughput']:.0f} req/s, detail p50/p95/p99 "
+                f"{a['detail_p50_ms']:.0f}/{a['detail_p95_ms']:.0f}/{a['detail_p99_ms']:.0f} ms; with think time: "
+                f"detail p95 {a.get('think_detail_p95_ms', float('nan')):.0f} ms; errors {a['errors']}")
+        except RuntimeError as e:
             res["api"] = {"error": str(e)[:300]}
             log(f"  api FAILED: {e}")
         if args.no_dashboard:
@@ -173,11 +190,12 @@ def main(argv: list[str] | None = None) -> int:
             res["dashboard"] = {"error": "skipped: bench/bench_dashboard.py does not exist"}
         else:
             try:
-                res["dashboard"] = run_step("dashboard", folder, 0, [f"loads={args.dashboard_loads}"])
+                res["dashboard"] = run_step("dashboard", folder, 0, [f"loads={args.dashboard_loads}"],
+                                            timeout=args.dashboard_timeout)
                 dsh = res["dashboard"]
                 log(f"  {'dashboard':<13} overview {dsh.get('overview_warm_s', float('nan')):.2f} s, household "
                     f"{dsh.get('household_warm_s', float('nan')):.2f} s (warm medians)")
-            except (RuntimeError, subprocess.TimeoutExpired) as e:
+            except RuntimeError as e:
                 res["dashboard"] = {"error": str(e)[:300]}
                 log(f"  dashboard FAILED: {e}")
         sizes[n] = res
@@ -186,13 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     if any(r.get("dashboard", {}).get("error") for r in sizes.values()):
         notes.append("dashboard: " + next(r["dashboard"]["error"] for r in sizes.values()
                                           if r.get("dashboard", {}).get("error")))
+    wall = time.perf_counter() - start
     data = {"sizes": {str(k): v for k, v in sizes.items()}, "machine": machine(), "plan": PLAN,
-            "wall_s": time.perf_counter() - start, "load_before": load_before, "load_after": os.getloadavg(),
+            "wall_s": wall, "load_before": load_before, "load_after": os.getloadavg(),
             "options": {"runs": args.runs, "step_budget": args.step_budget, "api_clients": args.api_clients,
-                        "api_seconds": args.api_seconds, "dashboard_loads": args.dashboard_loads},
+                        "api_seconds": args.api_seconds, "api_think": args.api_think, "dashboard_loads": args.dashboard_loads},
             "notes": notes, "command": "caregraph bench " + " ".join(argv if argv is not None else sys.argv[1:])}
     write_report(data, args.out, img)
-    log(f"\nwrote {args.out} and plots in {img} ({data['wall_s'] / 60:.1f} min in all)")
+    log(f"\nwrote {args.out} and plots in {img} ({wall / 60:.1f} min in all)")
     return 0
 
 

@@ -82,7 +82,7 @@ def step_ingest(d: Path, run: int) -> dict[str, Any]:
 
     path = d / f"store-run{run}"
     shutil.rmtree(path, ignore_errors=True)
-    settings = Settings(store_path=path, data_dir=d / "data", demo=True)  # type: ignore[call-arg]
+    settings = Settings(store_path=path, data_dir=d / "data", demo=True)
     store = open_store(settings)
     try:
         secs, res = _timed(lambda: ingest([d / "csv"], store=store, settings=settings))
@@ -149,8 +149,9 @@ def step_flags_store(d: Path, run: int) -> dict[str, Any]:
 
 
 def step_flags_duckdb(d: Path, run: int) -> dict[str, Any]:
-    from analytics.config import FlagConfig
     from bench_analytics import run_reference
+
+    from analytics.config import FlagConfig
 
     tables, as_of = _tables(d), _as_of(d)
     secs, out = _timed(lambda: run_reference(tables, as_of, FlagConfig()))
@@ -158,8 +159,9 @@ def step_flags_duckdb(d: Path, run: int) -> dict[str, Any]:
 
 
 def step_flags_pandas(d: Path, run: int) -> dict[str, Any]:
-    from analytics.config import FlagConfig
     from pandas_baseline import pandas_flags
+
+    from analytics.config import FlagConfig
 
     tables, as_of = _tables(d), _as_of(d)
     secs, out = _timed(lambda: pandas_flags(tables, as_of, FlagConfig()))
@@ -178,8 +180,9 @@ def step_stats(d: Path, run: int) -> dict[str, Any]:
 
 
 def step_stats_pandas(d: Path, run: int) -> dict[str, Any]:
-    from analytics.config import FlagConfig
     from pandas_baseline import pandas_household_counts
+
+    from analytics.config import FlagConfig
 
     tables, as_of = _tables(d), _as_of(d)
     secs, out = _timed(lambda: pandas_household_counts(tables, as_of, FlagConfig()))
@@ -195,7 +198,7 @@ def step_network(d: Path, run: int) -> dict[str, Any]:
     def work() -> dict[str, int]:
         sizes: dict[str, int] = {}
         for side in ("professional", "agency"):
-            edges = projection_edges(tables, as_of, side=side, min_shared=MIN_SHARED)  # type: ignore[arg-type]
+            edges = projection_edges(tables, as_of, side=side, min_shared=MIN_SHARED)
             cent = centralities(edges, weight="shared", betweenness_k=BETWEENNESS_K)
             sizes[f"{side}_edges"], sizes[f"{side}_nodes"] = edges.num_rows, cent.num_rows
         return sizes
@@ -224,10 +227,24 @@ def _vm_hwm_mib(pid: int) -> float:
     return float("nan")
 
 
+def _settle(pid: int, limit_s: float = 120.0) -> float:
+    """Wait until the server is idle (its background warm-up done): < 0.05 CPU seconds over 1 s. Seconds waited."""
+    import bench_api
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit_s:
+        c0 = bench_api.cpu_seconds(pid)
+        time.sleep(1.0)
+        if bench_api.cpu_seconds(pid) - c0 < 0.05:
+            break
+    return time.perf_counter() - t0
+
+
 def step_api(d: Path, run: int, opts: dict[str, str]) -> dict[str, Any]:
-    """``caregraph serve --api-only`` on the step's store, then ``clients`` closed-loop clients of
-    ``bench/bench_api.py`` (household detail and overlap alternately) for ``seconds``. ``peak_rss_mib`` here is the
-    server's (VmHWM), not the load generator's."""
+    """``caregraph serve --api-only`` on the step's store; once its warm-up is done, ``clients`` closed-loop users
+    (household detail and overlap alternately) for ``seconds``, with the raw asyncio client of
+    ``bench/raw_client.py`` (``client=httpx``: ``bench/bench_api.py``'s), then the same users with a ``think``
+    seconds pause between requests. ``peak_rss_mib`` of the result is the server's (VmHWM)."""
     import asyncio
     import os
     import signal
@@ -235,39 +252,58 @@ def step_api(d: Path, run: int, opts: dict[str, str]) -> dict[str, Any]:
     import subprocess
 
     import bench_api
+    import raw_client
 
     clients, seconds = int(opts.get("clients", "50")), float(opts.get("seconds", "10"))
+    think, client = float(opts.get("think", "1.0")), opts.get("client", "raw")
+    as_of = _as_of(d).isoformat()
     token = bench_api.make_token(d, d / "store")
     ids = (d / "household_ids.txt").read_text().split()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     env = {**os.environ, "CAREGRAPH_STORE_PATH": str(d / "store"), "CAREGRAPH_DATA_DIR": str(d / "data"),
-           "CAREGRAPH_DEMO": "1", "CAREGRAPH_AS_OF": _as_of(d).isoformat(), "CAREGRAPH_DETAIL_SOURCE": "snapshot"}
+           "CAREGRAPH_DEMO": "1", "CAREGRAPH_AS_OF": as_of, "CAREGRAPH_DETAIL_SOURCE": "snapshot"}
     cmd = [sys.executable, "-m", "caregraph.cli", "serve", "--api-only", "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    out: dict[str, Any] = {"clients": clients, "client": client, "think_s": think}
+
+    def run_load(pause: float) -> tuple[dict[str, list[float]], dict[str, int], float]:
+        if client == "httpx":
+            return asyncio.run(bench_api.load(url, token, ids, clients, seconds, 10**9, as_of))
+        return asyncio.run(raw_client.load("127.0.0.1", port, token, ids, clients, seconds, as_of, pause))
+
     try:
-        warm = asyncio.run(bench_api.wait_ready(url, token, ids[0], timeout=600))
+        t0 = time.perf_counter()
+        asyncio.run(bench_api.wait_ready(url, token, ids[0], timeout=600))
+        _settle(server.pid)
+        out["warm_up_s"] = time.perf_counter() - t0
         cpu0, own0 = bench_api.cpu_seconds(server.pid), time.process_time()
-        lat, errors, wall = asyncio.run(bench_api.load(url, token, ids, clients, seconds, 10**9, _as_of(d).isoformat()))
+        lat, errors, wall = run_load(0.0)
         server_cpu, client_cpu = bench_api.cpu_seconds(server.pid) - cpu0, time.process_time() - own0
-        server_rss = _vm_hwm_mib(server.pid)
+        total = sum(len(v) for v in lat.values())
+        out.update({"requests": total, "throughput": total / wall, "errors": sum(errors.values()),
+                    "server_cpu_ms_per_request": server_cpu / max(total, 1) * 1000,
+                    "client_cpu_ms_per_request": client_cpu / max(total, 1) * 1000})
+        for kind, v in lat.items():
+            for p in (50, 95, 99):
+                out[f"{kind}_p{p}_ms"] = bench_api.pct(v, p)
+        if think > 0 and client == "raw":
+            lat, errors, wall = run_load(think)
+            out["think_throughput"] = sum(len(v) for v in lat.values()) / wall
+            out["errors"] += sum(errors.values())
+            for kind, v in lat.items():
+                for p in (50, 95, 99):
+                    out[f"think_{kind}_p{p}_ms"] = bench_api.pct(v, p)
+        out["server_peak_rss_mib"] = _vm_hwm_mib(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-    total = sum(len(v) for v in lat.values())
-    out: dict[str, Any] = {"seconds": bench_api.pct(lat["detail"], 95) / 1000, "warm_up_s": warm,
-                           "requests": total, "throughput": total / wall, "errors": sum(errors.values()),
-                           "server_cpu_ms_per_request": server_cpu / max(total, 1) * 1000,
-                           "client_cpu_ms_per_request": client_cpu / max(total, 1) * 1000,
-                           "clients": clients, "server_peak_rss_mib": server_rss}
-    for kind, v in lat.items():
-        for p in (50, 95, 99):
-            out[f"{kind}_p{p}_ms"] = bench_api.pct(v, p)
+    out["seconds"] = out["detail_p95_ms"] / 1000
     return out
 
 

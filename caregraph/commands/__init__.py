@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "caregraph.commands.users_cmd",
     "caregraph.commands.generate_cmd",
     "caregraph.commands.safety_cmds",
+    "caregraph.commands.bench_cmd",
 )
 
 
