@@ -15,7 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from caregraph.services.models import AgencyOut, AgencyPair
-from dashboard.figures.common import base_layout, empty_figure
+from dashboard.figures.common import base_layout, empty_figure, new_figure
 from dashboard.i18n import Lang, sector_label, t
 from dashboard.palette import OKABE_ITO, categorical
 
@@ -83,7 +83,7 @@ def centrality_figure(rows: Sequence[Mapping[str, Any]], *, lang: Lang = "nl", t
     if not rows:
         return empty_figure(title, t("none", lang), x_title=t("betweenness", lang), y_title=t("agency", lang))
     best = sorted(rows, key=lambda r: (-float(r["betweenness"]), str(r["name"])))[:top]
-    fig = go.Figure(go.Bar(
+    fig = new_figure(go.Bar(
         orientation="h", x=[float(r["betweenness"]) for r in best], y=[str(r["name"]) for r in best],
         marker_color=OKABE_ITO[4], showlegend=False,
         hovertext=[f"<b>{r['name']}</b><br>{t('degree', lang)}: {r['degree']}<br>"

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from caregraph.services.models import FlagCount
-from dashboard.figures.common import base_layout, empty_figure
+from dashboard.figures.common import base_layout, empty_figure, new_figure
 from dashboard.i18n import Lang, flag_label, t
 from dashboard.palette import KNOWN_FLAGS, OKABE_ITO, flag_colour
 
@@ -46,7 +46,7 @@ def flags_by_district_figure(
     districts = sorted({r.district_id for r in rows if r.district_id}, key=lambda d: district_names.get(d, d))
     labels = [district_names.get(d, d) for d in districts]
     cells: dict[tuple[str, str], FlagCount] = {(r.flag, r.district_id or ""): r for r in rows}
-    fig = go.Figure()
+    fig = new_figure()
     for flag in _flag_order({r.flag for r in rows}):
         xs: list[int] = []
         hover: list[str] = []
@@ -74,7 +74,7 @@ def flags_per_flag_figure(rows: Sequence[FlagCount], *, lang: Lang = "nl") -> go
         return empty_figure(title, t("no_flags", lang), x_title=t("flag", lang), y_title=t("households", lang))
     flags = _flag_order(set(totals))
     names = [flag_label(f, lang) for f in flags]
-    fig = go.Figure(go.Bar(
+    fig = new_figure(go.Bar(
         x=names, y=[totals[f] for f in flags], marker_color=[flag_colour(f) for f in flags],
         hovertext=[f"<b>{n}</b><br>{totals[f]} {t('households', lang).lower()}" for f, n in zip(flags, names,
                                                                                               strict=True)],
@@ -93,7 +93,7 @@ def flag_trend_figure(rows: Sequence[FlagCount], *, lang: Lang = "nl") -> go.Fig
     per: dict[tuple[str, str], int] = defaultdict(int)
     for r in rows:
         per[(r.flag, r.month or "")] += _value(r)
-    fig = go.Figure()
+    fig = new_figure()
     for flag in _flag_order({r.flag for r in rows}):
         ys = [per.get((flag, m), 0) for m in months]
         name = flag_label(flag, lang)
@@ -120,7 +120,7 @@ def helpers_histogram_figure(histogram: Mapping[str, int], *, lang: Lang = "nl")
         return (int(digits) if digits else 10**6, k)
 
     bins = sorted(histogram, key=key)
-    fig = go.Figure(go.Bar(
+    fig = new_figure(go.Bar(
         x=bins, y=[histogram[b] for b in bins], marker_color=OKABE_ITO[4], showlegend=False,
         hovertext=[f"{b} {t('col_helpers', lang).lower()}: {histogram[b]} {t('households', lang).lower()}"
                    for b in bins],

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 
 from caregraph.services.models import AssessmentOut
-from dashboard.figures.common import base_layout, empty_figure
+from dashboard.figures.common import base_layout, empty_figure, new_figure
 from dashboard.i18n import Lang, domain_label, t
 from dashboard.palette import domain_colour
 
@@ -29,7 +29,7 @@ def scores_figure(
     series: dict[tuple[str, str | None], list[AssessmentOut]] = defaultdict(list)
     for a in assessments:
         series[(a.domain_code, a.member_id)].append(a)
-    fig = go.Figure()
+    fig = new_figure()
     for domain, member in sorted(series, key=lambda k: (k[0], k[1] or "")):
         points = sorted(series[(domain, member)], key=lambda a: a.assessed_on)
         name = f"{domain_label(domain, lang)} ({domain})"

@@ -23,7 +23,7 @@ from itertools import pairwise
 import plotly.graph_objects as go
 
 from caregraph.services.models import AgencyOut, InterventionOut
-from dashboard.figures.common import base_layout, empty_figure
+from dashboard.figures.common import base_layout, empty_figure, new_figure
 from dashboard.i18n import Lang, domain_label, kind_label, sector_label, t
 from dashboard.palette import sector_colour
 
@@ -177,7 +177,7 @@ def gantt_figure(
             row_index[(domain, lane)] = len(rows)
             rows.append(_row_label(domain, lane, lanes[domain], lang))
 
-    fig = go.Figure()
+    fig = new_figure()
     by_sector: dict[str, list[Bar]] = defaultdict(list)
     for b in bars:
         agency = agencies.get(b.intervention.agency_id)
