@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--runs", type=int, default=3, help="Runs per measurement (the median is reported).")
-    ap.add_argument("--step-budget", type=float, default=45.0,
+    ap.add_argument("--step-budget", type=float, default=25.0,
                     help="Stop repeating a measurement once its runs took this many seconds.")
     ap.add_argument("--api-clients", type=int, default=50)
     ap.add_argument("--api-seconds", type=float, default=10.0, help="Seconds of load per mode.")
@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     data = {"sizes": {str(k): v for k, v in sizes.items()}, "machine": machine(), "plan": PLAN,
             "wall_s": wall, "load_before": load_before, "load_after": os.getloadavg(),
             "options": {"runs": args.runs, "step_budget": args.step_budget, "api_clients": args.api_clients,
-                        "api_seconds": args.api_seconds, "api_think": args.api_think, "dashboard_loads": args.dashboard_loads},
+                        "api_seconds": args.api_seconds, "api_think": args.api_think,
+                        "dashboard_loads": args.dashboard_loads},
             "notes": notes, "command": "caregraph bench " + " ".join(argv if argv is not None else sys.argv[1:])}
     write_report(data, args.out, img)
     log(f"\nwrote {args.out} and plots in {img} ({wall / 60:.1f} min in all)")
