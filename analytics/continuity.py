@@ -132,16 +132,15 @@ def continuity_sql(e: Engine) -> str:
     """SQL for the per-household continuity measures (columns household_id, contacts, coc, upc, secon, hhi,
     fragmentation)."""
     return f"""
-    WITH iv AS (
-      SELECT household_id, professional_id, intervention_id, start_date,
-             greatest(coalesce(contact_count, 1), 0) AS c
-      FROM t_interventions WHERE start_date <= {e.D}),
-    per_prof AS (SELECT household_id, professional_id, sum(c) AS n FROM iv GROUP BY ALL),
+    -- two direct scans of the Arrow table are cheaper than materialising a shared CTE of ~1M rows
+    WITH per_prof AS (
+      SELECT household_id, professional_id, sum(greatest(coalesce(contact_count, 1), 0)) AS n
+      FROM t_interventions WHERE start_date <= {e.D} GROUP BY ALL),
     agg AS (SELECT household_id, sum(n) AS big_n, sum(n * n) AS sq, max(n) AS mx FROM per_prof GROUP BY ALL),
     seq AS (
       SELECT household_id, professional_id,
              lag(professional_id) OVER (PARTITION BY household_id ORDER BY start_date, intervention_id) AS prev
-      FROM iv WHERE c > 0),
+      FROM t_interventions WHERE start_date <= {e.D} AND greatest(coalesce(contact_count, 1), 0) > 0),
     runs AS (SELECT household_id, count(*) FILTER (WHERE prev IS NULL OR prev <> professional_id) AS runs
              FROM seq GROUP BY ALL)
     SELECT household_id, CAST(big_n AS BIGINT) AS contacts,

@@ -29,7 +29,8 @@ import pyarrow as pa
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
 
-__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "latest_key", "first_struct", "exact_avg"]
+__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key", "key_score",
+           "first_struct", "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
            "assessments")
@@ -55,6 +56,16 @@ def latest_key(date_col: str, score_col: str) -> str:
     twice as fast as over a struct with a string in it (the assessment id), which only the evidence needs.
     """
     return (f"min((CAST({_FAR} - {date_col} AS BIGINT) << 32) + (CAST({score_col} AS BIGINT) + 2147483648))")
+
+
+def first_key(date_col: str, score_col: str) -> str:
+    """Like :func:`latest_key` but the earliest date first: ``k = date · 2³² + (score + 2³¹)`` (days since 1970)."""
+    return (f"min((CAST({date_col} - DATE '1970-01-01' AS BIGINT) << 32) + (CAST({score_col} AS BIGINT) + 2147483648))")
+
+
+def key_score(key_sql: str) -> str:
+    """The score packed in a :func:`latest_key` or :func:`first_key` value (NULL stays NULL)."""
+    return f"CAST(({key_sql} & 4294967295) - 2147483648 AS INTEGER)"
 
 
 def first_struct(date_col: str, score_col: str, id_col: str) -> str:
@@ -118,7 +129,7 @@ class Engine:
               SELECT * FROM t_coordinations
               WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D});
             CREATE TEMP TABLE latest_score AS
-              SELECT household_id, domain_code, CAST((k & 4294967295) - 2147483648 AS INTEGER) AS score,
+              SELECT household_id, domain_code, {key_score("k")} AS score,
                      {_FAR} - CAST(k >> 32 AS INTEGER) AS assessed_on FROM (
                 SELECT household_id, domain_code, {latest_key("assessed_on", "score")} AS k
                 FROM t_assessments WHERE assessed_on <= {D} GROUP BY ALL);

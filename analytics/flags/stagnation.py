@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine, date_literal, first_struct, latest_struct
+from analytics.engine import Engine, date_literal, first_key, key_score, latest_key
 from analytics.flags.rule import Rule
 from analytics.results import FlagResult
 from graph.tables import CareTables
@@ -20,21 +20,22 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       SELECT household_id, district_id, opened_on, {e.D} - opened_on AS case_days FROM hh
       WHERE opened_on <= {e.D} AND {e.D} - opened_on >= {int(c.stagnation_min_case_days)}
         AND (closed_on IS NULL OR closed_on >= {e.D})),
-    helpers AS MATERIALIZED (
-      SELECT household_id, count(DISTINCT professional_id) AS helpers
-      FROM t_interventions
+    -- (household, professional) pairs active at some time in the window, for the open long cases
+    hp AS MATERIALIZED (
+      SELECT DISTINCT household_id, professional_id FROM t_interventions
       WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
-        AND household_id IN (SELECT household_id FROM cases)
-      GROUP BY household_id HAVING count(DISTINCT professional_id) >= {int(c.stagnation_min_helpers)}),
+        AND household_id IN (SELECT household_id FROM cases)),
+    helpers AS MATERIALIZED (
+      SELECT household_id, count(*) AS helpers FROM hp
+      GROUP BY household_id HAVING count(*) >= {int(c.stagnation_min_helpers)}),
     -- one pass over the assessments: per domain the latest score (now), the latest on or before the window start
     -- and the first in the window (base is the one before the window, else the first in it)
     per_domain AS MATERIALIZED (
       SELECT household_id, domain_code,
-             coalesce(({latest_struct("assessed_on", "score", "assessment_id")}
-                         FILTER (WHERE assessed_on <= {ws})).score,
-                      ({first_struct("assessed_on", "score", "assessment_id")}
-                         FILTER (WHERE assessed_on > {ws})).score) AS base,
-             {latest_struct("assessed_on", "score", "assessment_id")}.score AS now
+             coalesce({key_score(latest_key("assessed_on", "score") + f" FILTER (WHERE assessed_on <= {ws})")},
+                      {key_score(first_key("assessed_on", "score") + f" FILTER (WHERE assessed_on > {ws})")})
+               AS base,
+             {key_score(latest_key("assessed_on", "score"))} AS now
       FROM t_assessments
       WHERE assessed_on <= {e.D} AND household_id IN (SELECT household_id FROM helpers)
       GROUP BY ALL),
@@ -43,11 +44,8 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       WHERE household_id NOT IN (SELECT household_id FROM per_domain WHERE now > base)),
     -- evidence only for the flagged households
     pros AS (
-      SELECT household_id, list_sort(list_distinct(list(professional_id))) AS professional_ids
-      FROM t_interventions
-      WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
-        AND household_id IN (SELECT household_id FROM flagged)
-      GROUP BY household_id),
+      SELECT household_id, list_sort(list(professional_id)) AS professional_ids FROM hp
+      WHERE household_id IN (SELECT household_id FROM flagged) GROUP BY household_id),
     per_hh AS (
       SELECT household_id, list(json_object('domain_code', domain_code, 'score_at_window_start', base,
                                             'score_now', now) ORDER BY domain_code) AS scores
