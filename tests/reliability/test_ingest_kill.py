@@ -44,9 +44,15 @@ print(r.status, flush=True)
 
 
 def _counts(db: Path) -> dict[str, int]:
+    """Node and relationship counts, and the row counts of the snapshot (which may come from a cached mirror file:
+    it must agree with the database itself)."""
     with LadybugStore.open(db) as store:
         c = store.counts()
-    return {**{f"node {k}": v for k, v in c.nodes.items()}, **{f"rel {k}": v for k, v in c.relationships.items()}}
+        snapshot = store.snapshot().row_counts()
+        tables = {name: store.read_table(name).num_rows for name in snapshot}
+    assert snapshot == tables, (snapshot, tables)
+    return {**{f"node {k}": v for k, v in c.nodes.items()}, **{f"rel {k}": v for k, v in c.relationships.items()},
+            **{f"rows {k}": v for k, v in tables.items()}}
 
 
 def _run(db: Path, src: Path, kill_after: float | None) -> tuple[float, bool]:
