@@ -30,9 +30,11 @@ def open_store(settings: Settings, *, read_only: bool = False, create: bool = Tr
         if not settings.neo4j_uri:
             raise StoreUnavailableError("CAREGRAPH_STORE=neo4j but CAREGRAPH_NEO4J_URI is not set")
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else ""
+        # Short retry and connect times: a request must answer 503 promptly while Neo4j is down (it recovers by
+        # itself on a later request); batch commands get the same, and report the outage at once.
         return Neo4jStore.connect(
             settings.neo4j_uri, settings.neo4j_user, password, database=settings.neo4j_database,
-            query_timeout_s=settings.query_timeout_s,
+            query_timeout_s=settings.query_timeout_s, retry_time_s=3.0, connection_timeout_s=3.0,
         )
     from graph.ladybug_store import LadybugStore
 

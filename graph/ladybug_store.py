@@ -351,15 +351,14 @@ class LadybugStore:
         incoming = {n: _to_stored(tables[n], table_spec(n)) for n in tables}
         report = LoadReport()
         plans: list[_TablePlan] = []
-        stored_keys: dict[str, pa.Array] = {}
         steps = len(incoming) + 1
+        stored = self.snapshot()  # the Arrow mirror when it is current: no Cypher read of the whole store
         for i, name in enumerate(TABLE_ORDER):
             if name not in incoming:
                 continue
             spec = table_spec(name)
             _check_unique(incoming[name], spec)
-            existing = self.read_table(name)
-            stored_keys[name] = existing.column(spec.key)
+            existing = stored[name]
             plan = _diff(incoming[name], existing, spec)
             plan.existing = existing
             plans.append(plan)
@@ -368,12 +367,13 @@ class LadybugStore:
             report.unchanged[name] = plan.unchanged
             if progress:
                 progress(f"compared {name}", i + 1, steps)
+        stored_keys = {n: stored[n].column(table_spec(n).key) for n in TABLE_ORDER}
         self._check_references(incoming, stored_keys)
         to_write = sum(p.new.num_rows + p.changed.num_rows for p in plans)
         updates = any(p.changed.num_rows for p in plans)
         if updates or to_write >= self.rebuild_min_rows:
             report.rebuilt = True
-            self._rebuild(_merged_tables(self, plans), progress)
+            self._rebuild(_merged_tables(stored, plans), progress)
         elif to_write:
             with self._write() as conn:
                 for plan in plans:
@@ -396,7 +396,7 @@ class LadybugStore:
                 known = []
                 if col.references in incoming:
                     known.append(incoming[col.references].column(target.key))
-                known.append(stored_keys[col.references] if col.references in stored_keys else self._keys(target))
+                known.append(stored_keys[col.references])
                 known_keys = pl.concat([_series(k) for k in known])
                 frame = pl.DataFrame({"key": _series(table.column(spec.key)), "value": _series(table.column(col.name))})
                 bad = frame.filter(pl.col("value").is_not_null() & ~pl.col("value").is_in(known_keys.implode()))
@@ -407,11 +407,6 @@ class LadybugStore:
                         f"{spec.key}={first['key']!r}, field {col.name!r}, value "
                         f"{first['value']!r} (not in this load and not in the store). Nothing was written."
                     )
-
-    def _keys(self, spec: TableSpec) -> pa.Array:
-        if spec.rel_only is not None:
-            return self.read_table(spec.name).column(spec.key).combine_chunks()
-        return self._arrow(f"MATCH (n:{spec.label}) RETURN n.id AS id").column(0).combine_chunks()
 
     def _insert(self, conn: Any, plan: _TablePlan) -> None:
         """COPY the plan's new rows (nodes, then their relationships) inside the caller's transaction."""
@@ -579,16 +574,16 @@ def _diff(incoming: pa.Table, existing: pa.Table, spec: TableSpec) -> _TablePlan
     )
 
 
-def _merged_tables(store: LadybugStore, plans: list[_TablePlan]) -> dict[str, pa.Table]:
+def _merged_tables(stored: CareTables, plans: list[_TablePlan]) -> dict[str, pa.Table]:
     """The complete content after a load: stored rows, with changed rows replaced and new rows added."""
     planned = {p.spec.name: p for p in plans}
     out: dict[str, pa.Table] = {}
     for name in TABLE_ORDER:
         plan = planned.get(name)
         if plan is None:
-            out[name] = store.read_table(name)
+            out[name] = stored[name]
             continue
-        existing = plan.existing if plan.existing is not None else store.read_table(name)
+        existing = plan.existing if plan.existing is not None else stored[name]
         key = plan.spec.key
         if plan.changed.num_rows:
             keep = pc.invert(pc.is_in(existing.column(key), value_set=plan.changed.column(key)))
