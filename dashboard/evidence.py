@@ -74,11 +74,20 @@ class FlagText:
     lines: list[str]
 
 
+def _key_label(key: str, lang: Lang) -> str:
+    pair = _KEYS.get(key)
+    return (pair[1] if lang == "en" else pair[0]) if pair else key.replace("_", " ")
+
+
 def _word(value: Any, names: Mapping[str, str], lang: Lang) -> str:
+    if value is None:
+        return "—"
     if isinstance(value, list | tuple | set):
+        if value and all(isinstance(v, Mapping) for v in value):
+            return " | ".join(f"({_word(v, names, lang)})" for v in value)
         return ", ".join(_word(v, names, lang) for v in value)
     if isinstance(value, Mapping):
-        return "; ".join(f"{_word(k, names, lang)}: {_word(v, names, lang)}" for k, v in value.items())
+        return "; ".join(f"{_key_label(str(k), lang)}: {_word(v, names, lang)}" for k, v in value.items())
     text = str(value)
     if text in names:
         return names[text]
@@ -96,9 +105,8 @@ def evidence_lines(evidence: Mapping[str, Any], *, names: Mapping[str, str], lan
     """
     out = []
     for key, value in evidence.items():
-        pair = _KEYS.get(key)
-        label = (pair[1] if lang == "en" else pair[0]) if pair else key.replace("_", " ").capitalize()
-        out.append(f"{label}: {_word(value, names, lang)}")
+        label = _key_label(key, lang)
+        out.append(f"{label[:1].upper()}{label[1:]}: {_word(value, names, lang)}")
     return out
 
 

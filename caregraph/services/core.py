@@ -183,13 +183,16 @@ class CareServices:
         return self.run_store(lambda s: s.snapshot())
 
     def warm(self, as_of: dt.date | None = None, *, trend_months: int = DEFAULT_TREND_MONTHS) -> None:
-        """Build now, not at the first request, what the overview needs for ``as_of`` (default today): the snapshot
-        index and the analytics, the per-household statistics, and the flag counts of the ``trend_months`` month
+        """Build now, not at the first request, what the overview and household pages need for ``as_of`` (default
+        today): the snapshot index and the analytics, the per-household statistics, the regisseur suggestions, and
+        the flag counts of the ``trend_months`` month
         ends of the trend (:meth:`flag_summary` with ``months``)."""
         t0 = time.perf_counter()
         res = self._results(as_of)
         aggregates.statistics(res)
-        log.info("warm: analytics and statistics for %s in %.1f s", res.as_of, time.perf_counter() - t0)
+        households.regisseur_suggestions(res)
+        log.info("warm: analytics, statistics and regisseur suggestions for %s in %.1f s", res.as_of,
+                 time.perf_counter() - t0)
         for d in month_end_dates(res.as_of, trend_months):
             self.cache.flag_counts(d)
         log.info("warm: trend of %d months ready after %.1f s", trend_months, time.perf_counter() - t0)

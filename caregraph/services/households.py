@@ -53,6 +53,8 @@ __all__ = [
     "caseload",
     "is_active",
     "flag_out",
+    "regisseur_suggestions",
+    "Suggestion",
 ]
 
 
@@ -138,7 +140,7 @@ def _regisseur(res: AsOfResults, household_id: str, coordinations: list[Coordina
     active = [c for c in coordinations if c.active]
     if len(active) == 1:
         return RegisseurOut(active=active)
-    sugg: dict[str, Suggestion] = res.lazy("regisseur", lambda: _suggestions(res))
+    sugg = regisseur_suggestions(res)
     got = sugg.get(household_id)
     if got is None:
         return RegisseurOut(active=active)
@@ -155,7 +157,13 @@ class Suggestion:
     reasons: tuple[str, ...]
 
 
-def _suggestions(res: AsOfResults) -> dict[str, Suggestion]:
+def regisseur_suggestions(res: AsOfResults) -> dict[str, Suggestion]:
+    """The suggestions for every household of ``res`` (computed once per as-of date, see :func:`_suggest`)."""
+    got: dict[str, Suggestion] = res.lazy("regisseur", lambda: _suggest(res))
+    return got
+
+
+def _suggest(res: AsOfResults) -> dict[str, Suggestion]:
     """household → suggestion from :func:`analytics.regisseur.suggest_regisseur` (score = 0.4·domains +
     0.3·involvement + 0.3·ties, each normalised; see there), for households with none or several active regisseurs;
     an empty map when the analytics do not provide it."""

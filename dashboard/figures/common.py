@@ -19,7 +19,7 @@ FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 _GRID = "#EBF0F8"
 _AXIS: dict[str, Any] = {"gridcolor": _GRID, "linecolor": _GRID, "zerolinecolor": _GRID, "ticks": "",
-                         "automargin": True, "zerolinewidth": 2}
+                         "zerolinewidth": 2}
 TEMPLATE = go.layout.Template(layout={
     "paper_bgcolor": "white", "plot_bgcolor": "white", "colorway": list(OKABE_ITO),
     "font": {"color": "#2a3f5f"}, "hoverlabel": {"align": "left"}, "hovermode": "closest",
@@ -33,14 +33,14 @@ def new_figure(*traces: Any) -> go.Figure:
     return go.Figure(data=list(traces), layout={"template": TEMPLATE})
 
 
-def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, height: int = 380) -> go.Figure:
+def base_layout(fig: go.Figure, *, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
     """Apply the common title, axis titles, fonts and margins to ``fig`` and return it."""
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left"},
         font={"family": FONT_FAMILY, "size": 13},
-        margin={"l": 60, "r": 20, "t": 60, "b": 120},
+        margin={"l": 60, "r": 20, "t": 60, "b": 150},
         height=height,
-        legend={"orientation": "h", "yanchor": "top", "y": -0.3, "x": 0.0},
+        legend={"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "x": 0.0},
         hoverlabel={"namelength": -1},
     )
     fig.update_xaxes(title_text=x_title)

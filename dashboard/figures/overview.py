@@ -58,7 +58,7 @@ def flags_by_district_figure(
         fig.add_trace(go.Bar(name=flag_label(flag, lang), orientation="h", x=xs, y=labels,
                              marker_color=flag_colour(flag), hovertext=hover, hoverinfo="text"))
     base_layout(fig, title=title, x_title=t("households", lang), y_title=t("district", lang),
-                height=max(320, 140 + 26 * len(districts)))
+                height=max(380, 210 + 26 * len(districts)))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed")
     return fig

@@ -22,7 +22,7 @@ def section(title: str, *children: Any) -> html.Section:
 
 def graph(component_id: str) -> dcc.Loading:
     """A Plotly graph (with a loading indicator) whose figure a callback fills."""
-    return dcc.Loading(dcc.Graph(id=component_id, config={"displaylogo": False, "responsive": True},
+    return dcc.Loading(dcc.Graph(id=component_id, config={"displaylogo": False},
                                  className="cg-graph"), type="dot")
 
 

@@ -165,6 +165,11 @@ def test_each_role_sees_its_pages(role: str, driver: webdriver.Chrome, base_url:
             _wait(driver, css)
         _settle(driver)
         _shot(driver, f"{role}-{page}")
+        # every figure's card holds its drawn figure (a graph inside dcc.Loading once collapsed to its title bar)
+        heights = driver.execute_script(
+            "return [...document.querySelectorAll('.cg-card')].filter(c => c.querySelector('.dash-graph'))"
+            ".map(c => c.getBoundingClientRect().height)")
+        assert all(h > 200 for h in heights), (page, heights)
         assert "Deze pagina is niet beschikbaar" not in driver.find_element(By.ID, "page-content").text
         assert _severe(driver) == [], f"{role} {page}"
     if role in ("manager", "researcher", "admin"):
