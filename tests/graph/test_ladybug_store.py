@@ -147,16 +147,16 @@ def _run_load(db: Path, n: int, old: int, path: str, kill_after: float | None) -
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ["rebuild", "transaction"])
 def test_kill_during_load_leaves_all_or_nothing(tmp_path: Path, path: str) -> None:
-    """SIGKILL a process loading 20k households into a store holding 5k, at 20/50/80/95% of a full load's time.
+    """SIGKILL a process loading 8k households into a store holding 2k, at 20/50/80/95% of a full load's time.
 
     Both write paths are covered: the rebuild-and-swap used for large loads and for any load with updates (here:
-    20k households of which 5k changed), and the insert-only transaction used for small loads of new rows (forced
-    here with a huge threshold and only the 15k new households). The store must reopen holding the old or the new
+    8k households of which 2k changed), and the insert-only transaction used for small loads of new rows (forced
+    here with a huge threshold and only the 6k new households). The store must reopen holding the old or the new
     data, never a mixture.
     """
     import shutil
 
-    old, n = 5_000, 20_000
+    old, n = 2_000, 8_000
     base = tmp_path / "base" / "graph.lbug"
     with LadybugStore.open(base) as store:
         store.load(bulk_tables(old))
