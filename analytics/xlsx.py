@@ -95,7 +95,6 @@ def write_xlsx(path: Path | str, sheets: Mapping[str, pa.Table], *, timestamp: d
     [[('a', 's'), ('n', 's')], [("'=1+1", 's'), (1, 'n')], [('ok', 's'), (-2, 'n')]]
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     rows_written: dict[str, int] = {}
@@ -104,20 +103,18 @@ def write_xlsx(path: Path | str, sheets: Mapping[str, pa.Table], *, timestamp: d
             raise ValueError(f"sheet {name!r}: {table.num_rows:,} rows do not fit in one Excel sheet")
         ws = wb.create_sheet(_sheet_title(name))
         ws.append([neutralise_cell(c) for c in table.column_names])
-        columns = [col.to_pylist() for col in table.columns]
-        for values in zip(*columns, strict=True):
-            row = []
-            for v in values:
-                v = neutralise_cell(v)
-                if isinstance(v, str):
-                    if len(v) > MAX_CELL_CHARS:
-                        raise ValueError(f"sheet {name!r}: a text cell has {len(v):,} characters "
-                                         f"(Excel allows {MAX_CELL_CHARS:,})")
-                    cell = WriteOnlyCell(ws, value=v)
-                    cell.data_type = "s"  # always text, never a formula
-                    row.append(cell)
-                else:
-                    row.append(v)
+        columns: list[list[Any]] = []
+        for col in table.columns:
+            values = col.to_pylist()
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                values = [neutralise_cell(v) for v in values]
+                longest = max((len(v) for v in values if v is not None), default=0)
+                if longest > MAX_CELL_CHARS:
+                    raise ValueError(f"sheet {name!r}: a text cell has {longest:,} characters "
+                                     f"(Excel allows {MAX_CELL_CHARS:,})")
+            columns.append(values)
+        # a neutralised text never starts with "=", so openpyxl writes every text as a string, never a formula
+        for row in zip(*columns, strict=True):
             ws.append(row)
         rows_written[name] = table.num_rows
     stamp = timestamp.replace(tzinfo=None, microsecond=0)
