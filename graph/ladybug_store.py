@@ -58,6 +58,8 @@ from graph.store import (
     StoreLockedError,
     StoreQueryTimeout,
     StoreUnavailableError,
+    check_delete,
+    drop_keys,
 )
 from graph.tables import CareTables, conform
 
@@ -336,18 +338,26 @@ class LadybugStore:
         return table
 
     # ------------------------------------------------------------------ load
-    def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
-        """Upsert ``tables`` in one transaction (see the module docstring). Idempotent.
+    def load(self, tables: CareTables, *, progress: ProgressFn | None = None,
+             delete: Mapping[str, Sequence[str]] | None = None) -> LoadReport:
+        """Upsert ``tables`` and remove the rows ``delete`` names, in one all-or-nothing unit (see the module
+        docstring). Idempotent.
+
+        A load that removes stored rows always takes the rebuild path (:meth:`_rebuild` of the merged tables minus
+        those keys): deleting in place is not crash-safe in ladybug 0.22.
 
         Raises
         ------
         StoreDataError
-            Clear BSNs in the members table, or a foreign key that points at nothing in ``tables`` or the store.
-            Nothing is written.
+            Clear BSNs in the members table, a foreign key that points at nothing in ``tables`` or the store, or a
+            ``delete`` table other than :data:`graph.store.DELETABLE_TABLES`. Nothing is written.
         """
         t0 = time.perf_counter()
         if not tables.pseudonymised:
             raise StoreDataError("members.bsn holds BSNs in clear: pseudonymise them before loading")
+        dels = check_delete(delete)
+        if dels:
+            tables = drop_keys(tables, dels)
         incoming = {n: _to_stored(tables[n], table_spec(n)) for n in tables}
         report = LoadReport()
         plans: list[_TablePlan] = []
@@ -369,11 +379,24 @@ class LadybugStore:
                 progress(f"compared {name}", i + 1, steps)
         stored_keys = {n: stored[n].column(table_spec(n).key) for n in TABLE_ORDER}
         self._check_references(incoming, stored_keys)
+        removing: dict[str, pa.Array] = {}  # table → mask of stored rows to remove
+        for name, keys in dels.items():
+            mask = pc.fill_null(pc.is_in(stored[name].column(table_spec(name).key),
+                                         value_set=pa.array(keys, pa.string())), False)
+            report.deleted[name] = int(pc.sum(mask).as_py() or 0)
+            if report.deleted[name]:
+                removing[name] = mask
         to_write = sum(p.new.num_rows + p.changed.num_rows for p in plans)
         updates = any(p.changed.num_rows for p in plans)
-        if updates or to_write >= self.rebuild_min_rows:
+        if updates or removing or to_write >= self.rebuild_min_rows:
             report.rebuilt = True
-            self._rebuild(_merged_tables(stored, plans), progress)
+            merged = _merged_tables(stored, plans)
+            for name in removing:  # keys being deleted are not in the incoming tables (drop_keys above)
+                keys = pa.array(dels[name], pa.string())
+                t = merged[name]
+                merged[name] = t.filter(pc.invert(pc.fill_null(
+                    pc.is_in(t.column(table_spec(name).key), value_set=keys), False)))
+            self._rebuild(merged, progress)
         elif to_write:
             with self._write() as conn:
                 for plan in plans:

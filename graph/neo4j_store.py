@@ -35,6 +35,7 @@ from graph.household_deletion import HOUSEHOLD_TABLE, Dependant, household_depen
 from graph.queries import ALL_QUERIES, Query
 from graph.schema import TABLE_ORDER, Column, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
 from graph.store import (
+    DELETABLE_TABLES,
     LoadReport,
     ProgressFn,
     StoreCounts,
@@ -42,6 +43,8 @@ from graph.store import (
     StoreError,
     StoreQueryTimeout,
     StoreUnavailableError,
+    check_delete,
+    drop_keys,
 )
 from graph.tables import CareTables
 
@@ -60,6 +63,7 @@ __all__ = [
     "rel_count_cypher",
     "household_dependant_delete_cypher",
     "household_delete_cypher",
+    "node_delete_cypher",
     "PING_CYPHER",
     "DELETE_ALL_CYPHER",
 ]
@@ -252,6 +256,13 @@ def household_delete_cypher() -> str:
     """``DETACH DELETE`` the households whose ids are in ``$ids``; returns how many were deleted."""
     label = _label(table_spec(HOUSEHOLD_TABLE))
     return f"UNWIND $ids AS key\nMATCH (n:{label} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
+
+
+def node_delete_cypher(spec: TableSpec) -> str:
+    """``DETACH DELETE`` the ``spec`` nodes whose ids are in ``$ids`` (``load(delete=...)``); returns how many."""
+    if spec.rel_only is not None:
+        raise ValueError(f"{spec.name} is stored as relationships, not nodes")
+    return f"UNWIND $ids AS key\nMATCH (n:{_label(spec)} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -617,7 +628,8 @@ class Neo4jStore:
 
     # -- loading -----------------------------------------------------------------------------------------------------
 
-    def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
+    def load(self, tables: CareTables, *, progress: ProgressFn | None = None,
+             delete: Mapping[str, Sequence[str]] | None = None) -> LoadReport:
         """Upsert ``tables`` (pseudonymised) in one write transaction; see :meth:`graph.store.GraphStore.load`.
 
         Steps: validate keys and required fields; read the stored state of the incoming keys (batches of
@@ -625,20 +637,26 @@ class Neo4jStore:
         incoming tables and the store (:class:`StoreDataError` naming table, key and field, nothing written); then,
         in one ``execute_write``: node upserts per table in :data:`graph.schema.TABLE_ORDER`, then per relationship
         type the deletion of relationships whose foreign key changed and the MERGE of the new ones. Unchanged rows
-        are not sent. The first load through a store instance first runs :meth:`ensure_schema` (constraints,
-        indexes, built-in domains), since the embedded store does that on opening.
+        are not sent; last, in the same transaction, the nodes ``delete`` names are ``DETACH DELETE``-d
+        (:func:`node_delete_cypher`, batches of :data:`BATCH_SIZE` ids; rows both loaded and deleted are not sent).
+        The first load through a store instance first runs :meth:`ensure_schema` (constraints, indexes, built-in
+        domains), since the embedded store does that on opening.
         """
         started = time.perf_counter()
         if not self._schema_ready:  # the first load through this store makes sure constraints and domains exist
             self.ensure_schema()
         if not tables.pseudonymised:
             raise StoreDataError("members.bsn holds BSNs in clear: pseudonymise them before loading")
+        dels = check_delete(delete)
+        if dels:
+            tables = drop_keys(tables, dels)
         plans = self._plan(tables)
         self._check_references(tables, plans)
         steps = self._write_steps(plans)
-        if steps:
-            self._run_steps(steps, len(steps), progress)
-        report = LoadReport(seconds=0.0)
+        deleted: dict[str, int] = dict.fromkeys(dels, 0)
+        if steps or dels:
+            deleted.update(self._run_steps(steps, len(steps), progress, deletes=dels))
+        report = LoadReport(seconds=0.0, deleted=deleted)
         for name, plan in plans.items():
             report.created[name] = plan.created
             report.updated[name] = len(plan.updated)
@@ -792,22 +810,48 @@ class Neo4jStore:
         return steps
 
     def _run_steps(
-        self, steps: list[tuple[str, str, list[dict[str, Any]]]], total: int, progress: ProgressFn | None
-    ) -> None:
+        self,
+        steps: list[tuple[str, str, list[dict[str, Any]]]],
+        total: int,
+        progress: ProgressFn | None,
+        deletes: Mapping[str, list[str]] | None = None,
+    ) -> dict[str, int]:
+        """Run the write steps, then the deletions (in the last transaction); returns the nodes deleted per table."""
+        deletes = deletes or {}
+
         def run_all(tx: Any, chunk: Iterable[tuple[int, tuple[str, str, list[dict[str, Any]]]]]) -> None:
             for i, (desc, text, rows) in chunk:
                 tx.run(text, {"rows": rows}).consume()
                 if progress is not None:
                     progress(desc, i + 1, total)
 
+        def delete_all(tx: Any) -> dict[str, int]:
+            done = dict.fromkeys(deletes, 0)  # rebuilt on every (retried) attempt
+            for name, ids in deletes.items():
+                text = node_delete_cypher(table_spec(name))
+                for batch in _batches(ids, BATCH_SIZE):
+                    done[name] += int(self._fetch(tx, text, {"ids": list(batch)})[1][0][0])
+            return done
+
         numbered = list(enumerate(steps))
         chunks = [numbered] if self.single_transaction else [[item] for item in numbered]
-        for chunk in chunks:
+        if deletes and not self.single_transaction:
+            chunks.append([])  # the deletions get their own transaction, like every batch in this mode
+        deleted: dict[str, int] = {}
+        for ci, chunk in enumerate(chunks):
+            last = ci == len(chunks) - 1
 
-            def work(tx: Any, chunk: list[tuple[int, tuple[str, str, list[dict[str, Any]]]]] = chunk) -> None:
+            def work(
+                tx: Any, chunk: list[tuple[int, tuple[str, str, list[dict[str, Any]]]]] = chunk, last: bool = last
+            ) -> dict[str, int]:
                 run_all(tx, chunk)
+                return delete_all(tx) if last else {}
 
-            self._write(work, "loading tables" if len(chunks) == 1 else f"loading tables ({chunk[0][1][0]})")
+            what = "loading tables" if len(chunks) == 1 or not chunk else f"loading tables ({chunk[0][1][0]})"
+            done: dict[str, int] = self._write(work, what)
+            if last:
+                deleted = done
+        return deleted
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -856,6 +900,8 @@ def all_cypher() -> list[tuple[str, dict[str, Any]]]:
     for dep in household_dependants():
         out.append((household_dependant_delete_cypher(dep), {"ids": ["x1"]}))
     out.append((household_delete_cypher(), {"ids": ["x1"]}))
+    for name in DELETABLE_TABLES:
+        out.append((node_delete_cypher(table_spec(name)), {"ids": ["x1"]}))
     for q in [*ENDPOINT_QUERIES.values(), *ALL_QUERIES.values()]:
         out.append((q.render("neo4j"), dict(q.params)))
     return out

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.queries import Query
+from graph.schema import table_spec
 from graph.tables import CareTables
 
 __all__ = [
@@ -25,6 +27,9 @@ __all__ = [
     "LoadReport",
     "StoreCounts",
     "GraphStore",
+    "DELETABLE_TABLES",
+    "check_delete",
+    "drop_keys",
 ]
 
 
@@ -62,10 +67,39 @@ class LoadReport:
     seconds: float = 0.0
     rebuilt: bool = False
     """True when the store was rebuilt into a new file and swapped in (large loads on the embedded store)."""
+    deleted: dict[str, int] = field(default_factory=dict)
+    """Rows removed per table by the load's ``delete`` argument (keys that were stored)."""
 
     @property
     def changed_anything(self) -> bool:
-        return any(self.created.values()) or any(self.updated.values())
+        return any(self.created.values()) or any(self.updated.values()) or any(self.deleted.values())
+
+
+DELETABLE_TABLES: tuple[str, ...] = ("interventions", "assessments")
+"""Entity tables whose rows :meth:`GraphStore.load` may delete: node tables no other table refers to."""
+
+
+def check_delete(delete: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    """The ``delete`` argument of :meth:`GraphStore.load`, checked: table → sorted distinct keys (empty dropped).
+
+    Raises
+    ------
+    StoreDataError
+        A table other than :data:`DELETABLE_TABLES` (their rows have dependants or are relationships).
+    """
+    out: dict[str, list[str]] = {}
+    for name, keys in (delete or {}).items():
+        if name not in DELETABLE_TABLES:
+            raise StoreDataError(
+                f"load(delete=...) can only remove rows of {', '.join(DELETABLE_TABLES)}, not {name!r}; "
+                "nothing was written"
+            )
+        if isinstance(keys, str):
+            raise StoreDataError(f"load(delete=...): the keys of {name} must be a sequence of keys, not one string")
+        ks = sorted({str(k) for k in keys if k is not None})
+        if ks:
+            out[name] = ks
+    return out
 
 
 @dataclass(frozen=True)
@@ -89,12 +123,17 @@ class GraphStore(Protocol):
     def ensure_schema(self) -> None:
         """Create node/relationship tables (LadybugDB) or constraints and indexes (Neo4j) if absent."""
 
-    def load(self, tables: CareTables, *, progress: ProgressFn | None = None) -> LoadReport:
+    def load(self, tables: CareTables, *, progress: ProgressFn | None = None,
+             delete: Mapping[str, Sequence[str]] | None = None) -> LoadReport:
         """Upsert the tables (already pseudonymised) in one all-or-nothing unit; idempotent.
 
         Rows are keyed by their table's key: new keys are created, changed rows are updated (including their
         relationships), identical rows are left alone. Referential integrity is checked against the tables and the
         store before anything is written; a violation raises :class:`StoreDataError` and writes nothing.
+
+        ``delete``: entity table → keys to remove in the same all-or-nothing unit (only :data:`DELETABLE_TABLES`,
+        else :class:`StoreDataError` before anything is written; :func:`check_delete`). Keys not in the store are
+        ignored; a key both loaded and deleted ends up deleted. ``LoadReport.deleted`` counts the rows removed.
         """
         ...
 
@@ -127,3 +166,15 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release the database (and its file lock)."""
+
+
+def drop_keys(tables: CareTables, delete: Mapping[str, Sequence[str]]) -> CareTables:
+    """``tables`` without the rows whose keys ``delete`` names (a row both loaded and deleted ends up deleted)."""
+    out = dict(tables.tables)
+    for name, keys in delete.items():
+        if name in out and keys:
+            t = out[name]
+            mask = pc.fill_null(pc.is_in(t.column(table_spec(name).key), value_set=pa.array(list(keys), pa.string())),
+                                False)
+            out[name] = t.filter(pc.invert(mask))
+    return CareTables(out)

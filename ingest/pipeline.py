@@ -12,6 +12,10 @@ Names other modules use::
 All-or-nothing by default: one error anywhere and nothing is written. With ``quarantine`` the valid rows are loaded
 and every invalid row (and every row that depends on one) is written to the quarantine folder with its reasons. The
 store's ``load`` is one transaction, so a crash leaves the store as it was or fully updated.
+
+Deleted allocations (301 with RedenWijziging 13 and Einddatum == Ingangsdatum, :mod:`ingest.allocations`) that an
+earlier ingest stored are removed in that same transaction: their intervention ids
+(:func:`ingest.message_tables.intervention_id_for`) go to ``store.load(delete={"interventions": ids})``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
 from graph.tables import CareTables
 from ingest.allocations import resolve_allocations
 from ingest.category_map import CategoryMap
-from ingest.message_tables import build_message_tables
+from ingest.message_tables import build_message_tables, intervention_id_for
 from ingest.messages import ParsedMessages, parse_message_file
 from ingest.quarantine import write_quarantine
 from ingest.report import Issue, ValidationReport
@@ -62,6 +66,8 @@ class IngestBatch:
     parts: dict[str, list[RawPart]] = field(default_factory=dict)
     report: ValidationReport = field(default_factory=ValidationReport)
     deleted_allocations: list[tuple[str, str, str]] = field(default_factory=list)
+    deleted_interventions: list[str] = field(default_factory=list)
+    """Intervention ids of deleted allocations that are in the store (``known_interventions``): to remove."""
 
     def add_part(self, part: RawPart) -> None:
         self.parts.setdefault(part.table, []).append(part)
@@ -80,6 +86,8 @@ class IngestResult:
     load: LoadReport | None = None
     quarantined: dict[str, int] = field(default_factory=dict)
     rows_loaded: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    """Rows removed from the store per table (deleted allocations); for a dry run, the rows that would be."""
 
     @property
     def ok(self) -> bool:
@@ -101,8 +109,12 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryMap | None = None,
-                known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None) -> IngestBatch:
+                known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None,
+                dry_run: bool = False) -> IngestBatch:
     """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
+
+    ``known_interventions``: intervention ids in the store; a deleted allocation among them is listed in
+    ``IngestBatch.deleted_interventions`` (to remove) and reported as removed (``dry_run``: as to be removed).
 
     Raises
     ------
@@ -140,10 +152,15 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
         batch.report.extend(issues)
         batch.deleted_allocations = deleted
         for d in deleted:
-            batch.report.add(Issue.make("(messages)", "allocation deleted (RedenWijziging 13): not loaded; if an "
-                                        "earlier ingest stored it, it stays in the store", severity="warning",
-                                        field="ToewijzingNummer", value="-".join(d), table="interventions",
-                                        rule="deleted"))
+            iid = intervention_id_for(*d)
+            if iid in known_interventions:
+                batch.deleted_interventions.append(iid)
+                reason = ("allocation deleted: would be removed from the store (dry run)" if dry_run
+                          else "allocation deleted: removed from the store")
+            else:
+                reason = "allocation deleted (RedenWijziging 13): not loaded; it is not in the store"
+            batch.report.add(Issue.make("(messages)", reason, severity="warning", field="ToewijzingNummer",
+                                        value="-".join(d), table="interventions", rule="deleted"))
         mt = build_message_tables(resolved, key=key, mapping=mapping or CategoryMap.load())
         batch.report.extend(mt.issues)
         for parts in mt.parts.values():
@@ -242,7 +259,7 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
         ids = store.read_table("interventions").column("intervention_id").to_pylist()
         stored_allocations = frozenset(i for i in ids if i is not None)
     batch = read_inputs(paths, settings=settings, mapping=mapping, known_interventions=stored_allocations,
-                        progress=progress)
+                        progress=progress, dry_run=dry_run or store is None)
     result = check(batch, known=known)
     report = result.report
     quarantined: dict[str, int] = {}
@@ -252,14 +269,18 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
         quarantined = write_quarantine(quarantine, result.tables, report, mask=mask_quarantine)
     tables = valid_tables(result)
     rows = {n: tables[n].num_rows for n in TABLE_ORDER if n in tables}
+    to_delete = sorted(set(batch.deleted_interventions))
     if dry_run or store is None:
-        return IngestResult("dry-run", report, quarantined=quarantined, rows_loaded=rows)
+        would = {"interventions": len(to_delete)} if to_delete else {}
+        return IngestResult("dry-run", report, quarantined=quarantined, rows_loaded=rows, deleted=would)
     prepared = prepare(tables, key=key)
     try:
-        load = store.load(prepared, progress=progress)
+        load = store.load(prepared, progress=progress,
+                          delete={"interventions": to_delete} if to_delete else None)
     except StoreError as e:
         report.add(Issue.make("(store)", f"the store refused the load, nothing was written: {e}", rule="store"))
         return IngestResult("failed", report, quarantined=quarantined)
-    return IngestResult("loaded", report, load=load, quarantined=quarantined, rows_loaded=rows)
+    return IngestResult("loaded", report, load=load, quarantined=quarantined, rows_loaded=rows,
+                        deleted={k: v for k, v in load.deleted.items() if v})
 
 
