@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
         k: Annotated[int, typer.Option("--k", min=1, help="Suppress counts below k.")] = 5,
         min_shared: Annotated[int, typer.Option("--min-shared", min=1, help="Projection threshold.")] = 2,
         formats: Annotated[list[str] | None, typer.Option(
-            "--formats", help="csv, parquet, graphml, gexf, json (repeatable or comma-separated; default all).")]
+            "--formats", help="csv, parquet, graphml, gexf, json, xlsx (repeatable or comma-separated; default all).")]
         = None,
     ) -> None:
         """Write a pseudonymised research export (tables, GraphML/GEXF, flags, statistics, metadata)."""
