@@ -156,8 +156,10 @@ def register(app: typer.Typer) -> None:
         try:
             key = get_settings().pseudonym_secret()
             manifest = export_research(load_tables(), day, out, k=k, min_shared=min_shared, formats=fmts, key=key)
-        except (MissingSecretError, ValueError) as e:
+        except (MissingSecretError, ValueError, FileExistsError, NotADirectoryError) as e:
             raise _fail(str(e), 2) from None
+        except OSError as e:  # a full disk, say: nothing was left behind
+            raise _fail(f"export failed, nothing written to {out}: {e}") from None
         tab = Table(title=f"Export as of {day.isoformat()} in {out}")
         tab.add_column("file")
         tab.add_column("rows", justify="right")

@@ -137,3 +137,12 @@ def test_netstats_rejects_bad_options(store_env: Path) -> None:
                  ["--summary", "--format", "xml"]):
         result = CliRunner().invoke(app, ["netstats", "--as-of", "2024-06-30", *args])
         assert result.exit_code == 2, (args, result.output)
+
+
+def test_export_refuses_a_folder_with_other_files(store_env: Path, tmp_path: Path) -> None:
+    from caregraph.cli import app
+
+    (tmp_path / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(app, ["export", "--as-of", "2024-06-30", "--out", str(tmp_path), "--formats", "csv"])
+    assert result.exit_code == 2 and "holds no earlier export" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
