@@ -148,6 +148,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "betweenness": ("Tussenliggendheid", "Betweenness"),
     "shared_households": ("Gedeelde huishoudens", "Shared households"),
     "shown_edges": ("Getoond: de {n} sterkste verbindingen van {total}.", "Shown: the {n} strongest of {total} links."),
+    "no_edges": ("Geen twee organisaties delen zoveel huishoudens: verlaag het minimum met de schuif.",
+                 "No two agencies share that many households: lower the minimum with the slider."),
     "agencies_count": ("Organisaties", "Agencies"),
     # research
     "research_title": ("Exports voor onderzoek", "Research exports"),

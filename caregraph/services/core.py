@@ -418,12 +418,16 @@ class CareServices:
     ) -> FlagSummary:
         """Households per flag (per district when ``by_district``) on ``as_of``; with ``months`` = n > 0, also on the
         last day of each of the n − 1 months before, one row set per month (``YYYY-MM``), oldest first, so a manager
-        sees the trend. Researchers get counts under 5 suppressed."""
+        sees the trend. Researchers get counts under 5 suppressed.
+
+        The month ends before ``as_of`` are counted without building their evidence, and each date's counts are kept
+        until the snapshot changes (:meth:`SnapshotCache.flag_counts`); :meth:`warm` prepares the default date's.
+        """
         require(principal, Action.flag_summary, self.audit, "flag_summary")
         if not 0 <= months <= 24:
             raise InvalidParameterError("months", "must be between 0 and 24")
         end = self._as_of(as_of)
-        self.store()
+        self._results(end)  # the as-of date itself is counted from its full results (shared with other pages)
         if months == 0:
             batches: list[tuple[str | None, FlagCounts]] = [(None, self.cache.flag_counts(end))]
         else:

@@ -14,6 +14,7 @@ from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse
 from dashboard.figures.agency_network import agency_elements, centrality_figure, strongest_pairs
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import Lang, lang_or_default, sector_label, t
+from dashboard.layouts.common import message
 
 __all__ = ["register", "MAX_EDGES"]
 
@@ -68,7 +69,10 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         comm = html.Ul([html.Li(f"{t('community', lang)} {c} ({len(m)}): {', '.join(sorted(m)[:12])}"
                                 + (" …" if len(m) > 12 else "")) for c, m in sorted(members.items())])
         total = sum(1 for p in overview.pairs if p.shared_households >= min_shared)
-        note = f"{t('threshold', lang)}: {min_shared}. " + t("shown_edges", lang).format(n=len(pairs), total=total)
+        note: Any = f"{t('threshold', lang)}: {min_shared}. " + t("shown_edges", lang).format(n=len(pairs),
+                                                                                               total=total)
+        if not pairs:
+            note = message(t("no_edges", lang), "warning")
         return (agency_elements(pairs, agencies=agencies, communities=communities, lang=lang), note, rows,
                 _centrality_columns(lang), centrality_figure(rows, lang=lang), comm)
 

@@ -92,5 +92,5 @@ def centrality_figure(rows: Sequence[Mapping[str, Any]], *, lang: Lang = "nl", t
     ))
     base_layout(fig, title=title, x_title=t("betweenness", lang), y_title=t("agency", lang),
                 height=max(300, 120 + 24 * len(best)))
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return fig

@@ -60,7 +60,7 @@ def flags_by_district_figure(
     base_layout(fig, title=title, x_title=t("households", lang), y_title=t("district", lang),
                 height=max(380, 210 + 26 * len(districts)))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed")
+    fig.update_yaxes(categoryorder="array", categoryarray=labels, autorange="reversed", automargin=True)
     return fig
 
 

@@ -239,5 +239,5 @@ def gantt_figure(
                 height=max(300, 120 + 34 * len(rows)))
     fig.update_layout(shapes=[*fig.layout.shapes, *shapes], barmode="overlay", bargap=0.2)
     fig.update_xaxes(type="date")
-    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed")
+    fig.update_yaxes(categoryorder="array", categoryarray=rows, autorange="reversed", automargin=True)
     return fig

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from analytics.tables_builder import build_tables
 from caregraph.auth import Role
@@ -35,7 +36,7 @@ BSN_PSEUDONYMS = tuple(pseudonymise_bsn(b, DEMO_PSEUDONYM_KEY.encode()) for b in
 
 def world_tables() -> CareTables:
     """The hand-built tables (BSNs already pseudonymised, as a store holds them)."""
-    iv = [
+    iv: list[dict[str, Any]] = [
         dict(intervention_id="I1", household_id="H1", professional_id="P1", agency_id="A1", domain_code="HUI",
              kind="enforcement", action="eviction", start_date="2024-03-01"),
         dict(intervention_id="I2", household_id="H1", professional_id="P2", agency_id="A2", domain_code="FIN",
@@ -103,7 +104,7 @@ def world_tables() -> CareTables:
 def world_settings(tmp_path: Path) -> Settings:
     """Demo-mode settings with the store and data folders in ``tmp_path``."""
     return Settings(store_path=tmp_path / "store", data_dir=tmp_path / "data", demo=True,
-                    _env_file=None)  # type: ignore[call-arg]
+                    _env_file=None)
 
 
 def load_world(settings: Settings, tables: CareTables | None = None) -> None:
