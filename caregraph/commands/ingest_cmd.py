@@ -35,11 +35,17 @@ def register(app: typer.Typer) -> None:
         except MissingSecretError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2) from None
-        try:
-            store = None if dry_run else open_store(settings)
-        except StoreError as e:
-            typer.echo(f"error: {e}", err=True)
-            raise typer.Exit(3) from None
+        if dry_run:  # read-only, to report what the input would change (deleted allocations); none when absent
+            try:
+                store = open_store(settings, read_only=True)
+            except StoreError:
+                store = None
+        else:
+            try:
+                store = open_store(settings)
+            except StoreError as e:
+                typer.echo(f"error: {e}", err=True)
+                raise typer.Exit(3) from None
         try:
             with Progress(transient=True, disable=fmt == "json") as bar:
                 task = bar.add_task("ingest", total=None)
@@ -67,6 +73,9 @@ def register(app: typer.Typer) -> None:
                 typer.echo("Loaded: " + ", ".join(
                     f"{n} +{lr.created.get(n, 0)} ~{lr.updated.get(n, 0)} ={lr.unchanged.get(n, 0)}"
                     for n in lr.created) + f" ({lr.seconds:.1f} s)")
+            if result.deleted:
+                verb = "Would remove" if result.status == "dry-run" else "Removed (deleted allocations)"
+                typer.echo(f"{verb}: " + ", ".join(f"{k} {v}" for k, v in result.deleted.items()))
             typer.echo(f"Status: {result.status}")
         if not result.ok:
             raise typer.Exit(1)

@@ -102,3 +102,22 @@ def test_deletion_first_then_the_older_original_in_a_later_ingest(tmp_path: Path
     r2 = ingest([_original(tmp_path)], store=store, settings=settings)
     assert r2.status == "loaded"
     assert DELETED not in _ids(store)
+
+
+def test_cli_summary_names_the_removed_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from caregraph.cli import app
+    from caregraph.settings import get_settings
+
+    monkeypatch.setenv("CAREGRAPH_DEMO", "1")
+    monkeypatch.setenv("CAREGRAPH_STORE_PATH", str(tmp_path / "clistore"))
+    get_settings.cache_clear()
+    try:
+        assert CliRunner().invoke(app, ["ingest", str(_original(tmp_path))]).exit_code == 0
+        dry = CliRunner().invoke(app, ["ingest", str(_deletion(tmp_path)), "--dry-run"])
+        assert dry.exit_code == 0 and "Would remove: interventions 1" in dry.output, dry.output
+        real = CliRunner().invoke(app, ["ingest", str(_deletion(tmp_path))])
+        assert real.exit_code == 0 and "Removed (deleted allocations): interventions 1" in real.output, real.output
+    finally:
+        get_settings.cache_clear()
