@@ -13,6 +13,10 @@ import asyncio
 import random
 import time
 
+IDLE_RECONNECT_S = 4.0
+"""After a pause longer than this, a user opens a new connection (untimed), as a browser does: uvicorn closes
+keep-alive connections idle for 5 s, and a request sent on a closed one fails."""
+
 
 async def _request(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> int:
     """Send one request, read the whole response; the status code."""
@@ -67,7 +71,11 @@ async def load(host: str, port: int, token: str, ids: list[str], clients: int, s
                     errors[str(status)] = errors.get(str(status), 0) + 1
                 i += 1
                 if think_s:
-                    await asyncio.sleep(rng.expovariate(1 / think_s))
+                    pause = rng.expovariate(1 / think_s)
+                    await asyncio.sleep(pause)
+                    if pause > IDLE_RECONNECT_S:  # the server has closed the idle connection: open a new one
+                        writer.close()
+                        reader, writer = await asyncio.open_connection(host, port)
         finally:
             writer.close()
 

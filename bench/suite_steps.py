@@ -283,6 +283,7 @@ def step_api(d: Path, run: int, opts: dict[str, str]) -> dict[str, Any]:
         lat, errors, wall = run_load(0.0)
         server_cpu, client_cpu = bench_api.cpu_seconds(server.pid) - cpu0, time.process_time() - own0
         total = sum(len(v) for v in lat.values())
+        out["error_kinds"] = dict(errors)
         out.update({"requests": total, "throughput": total / wall, "errors": sum(errors.values()),
                     "server_cpu_ms_per_request": server_cpu / max(total, 1) * 1000,
                     "client_cpu_ms_per_request": client_cpu / max(total, 1) * 1000})
@@ -293,6 +294,8 @@ def step_api(d: Path, run: int, opts: dict[str, str]) -> dict[str, Any]:
             lat, errors, wall = run_load(think)
             out["think_throughput"] = sum(len(v) for v in lat.values()) / wall
             out["errors"] += sum(errors.values())
+            for k, v in errors.items():
+                out["error_kinds"][k] = out["error_kinds"].get(k, 0) + v
             for kind, v in lat.items():
                 for p in (50, 95, 99):
                     out[f"think_{kind}_p{p}_ms"] = bench_api.pct(v, p)
