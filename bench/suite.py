@@ -148,8 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     ap.add_argument("--img", type=Path, default=None, help="Folder of the plots (default: <out's folder>/img).")
     ap.add_argument("--keep", action="store_true", help="Keep the scratch folder.")
+    ap.add_argument("--from-json", type=Path, help="Only write the report again from a run's benchmarks.json.")
     args = ap.parse_args(argv)
     img = args.img or args.out.parent / "img"
+    if args.from_json:
+        write_report(json.loads(args.from_json.read_text(encoding="utf-8")), args.out, img)
+        return 0
     start = time.perf_counter()
     load_before = os.getloadavg()
 

@@ -147,20 +147,26 @@ def plots(data: dict[str, Any], img: Path) -> list[Path]:
     written = []
     for key, fname, ylabel in (("seconds", "bench-time.png", "seconds (median)"),
                                ("peak_rss_mib", "bench-memory.png", "peak RSS (MiB)")):
-        fig, ax = plt.subplots(figsize=(8, 5.5), dpi=110)
-        for step, label, _b in data["plan"]:
+        fig, ax = plt.subplots(figsize=(10, 5.5), dpi=110)
+        colours = plt.get_cmap("tab20")
+        for i, (step, label, _b) in enumerate(data["plan"]):
             pts = [(n, _num(res[str(n)].get(step, {}).get(key))) for n in sizes]
             pts = [(n, v) for n, v in pts if v > 0 and not math.isnan(v)]
             if pts:
                 style = "--" if label.startswith("baseline") else "-"
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o", label=label)
+                ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o", label=label,
+                        color=colours(i % 20))
+        if key == "seconds" and len(sizes) > 1:  # a line of slope 1 through the slowest step's smallest size
+            top = max((_num(res[str(sizes[0])].get(s, {}).get(key)) for s, _l, _b in data["plan"]), default=1.0)
+            ax.plot([sizes[0], sizes[-1]], [top, top * sizes[-1] / sizes[0]], ":", color="grey",
+                    label="linear growth (slope 1)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("households")
         ax.set_ylabel(ylabel)
         ax.set_title(f"caregraph benchmark suite: {ylabel} against households (log-log)")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=7, loc="upper left")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         fig.tight_layout()
         path = img / fname
         fig.savefig(path)
