@@ -91,7 +91,8 @@ def test_suite_at_1000_households_writes_a_well_formed_report(tmp_path: Path) ->
     assert data["sizes"]["1000"]["api"]["errors"] == 0
 
     again = tmp_path / "again" / "benchmarks.md"
-    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "suite.py"), "--from-json", str(out.with_suffix(".json")),
-                           "--out", str(again)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    rerender = [sys.executable, str(ROOT / "bench" / "suite.py"), "--from-json", str(out.with_suffix(".json")),
+                "--out", str(again)]
+    proc = subprocess.run(rerender, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert _table(again.read_text(encoding="utf-8"), "## Main table") == main
