@@ -24,7 +24,7 @@ from dashboard.figures.overview import (
     helpers_histogram_figure,
 )
 from dashboard.i18n import Lang, lang_or_default, t
-from dashboard.layouts.common import kpi
+from dashboard.layouts.common import kpi, message
 
 __all__ = ["register", "overview_outputs", "trend_output", "key_figures", "TREND_MONTHS"]
 
@@ -54,6 +54,9 @@ def key_figures(
     helpers = stats.helpers_per_household.get("median") if stats else None
     agencies = stats.agencies_per_household.get("median") if stats else None
     share = stats.share_with_regisseur if stats else None
+    if stats is None:  # the role may not see municipality statistics (coordinators)
+        return [kpi(t("kpi_flags_total", lang), _fmt(flagged), "kpi-flagged"),
+                html.Div(message(t("stats_not_for_role", lang)), className="cg-kpi-note")]
     return [
         kpi(t("kpi_active", lang), _fmt(stats.active_households if stats else None), "kpi-active"),
         kpi(t("kpi_flags_total", lang), _fmt(flagged), "kpi-flagged"),
@@ -74,8 +77,8 @@ def overview_outputs(ctx: DashContext, principal: Principal, as_of: dt.date, dis
     district_rows = [r for r in by_district.rows if district is None or r.district_id == district]
     tiles = key_figures(stats, by_district, district=district, lang=lang)
     helpers = (helpers_histogram_figure(stats.helpers_histogram, lang=lang) if stats is not None
-               else empty_figure(t("col_helpers", lang), "—", x_title=t("col_helpers", lang),
-                                 y_title=t("households", lang)))
+               else empty_figure(t("fig_helpers", lang), t("stats_not_for_role_short", lang),
+                                 x_title=t("col_helpers", lang), y_title=t("households", lang)))
     if district:
         helpers.update_layout(title_text=f"{helpers.layout.title.text} ({names.get(district, district)})")
     return (

@@ -111,7 +111,7 @@ def flag_trend_figure(rows: Sequence[FlagCount], *, lang: Lang = "nl") -> go.Fig
 
 def helpers_histogram_figure(histogram: Mapping[str, int], *, lang: Lang = "nl") -> go.Figure:
     """Bars: number of households by number of distinct helpers (``"8+"`` last)."""
-    title = t("kpi_median_helpers", lang).replace("Mediaan ", "").replace("Median ", "").capitalize()
+    title = t("fig_helpers", lang)
     if not histogram:
         return empty_figure(title, t("none", lang), x_title=t("col_helpers", lang), y_title=t("households", lang))
 

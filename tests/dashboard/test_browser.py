@@ -222,7 +222,7 @@ def test_login_through_the_mounted_dashboard(driver: webdriver.Chrome, mounted_u
     """The one-process server (API + dashboard under /dashboard/): log in, the session survives a reload, the
     overview and a household render, log out ends the session."""
     _login(driver, mounted_url, municipality.tokens["coordinator"])
-    _wait(driver, "#kpi-share-regisseur")
+    _wait(driver, "#kpi-flagged")
     driver.get(mounted_url + "household?hh=HH0001")  # a full page load: the session cookie must carry it
     _wait_text(driver, "#household-title", "HH0001")
     _wait(driver, "#fig-gantt .main-svg")

@@ -125,3 +125,12 @@ def test_session_secret_is_shared_by_processes_and_warns_when_unset(municipality
         lone.session_interface.get_signing_serializer(lone).loads(cookie)
     with pytest.raises(ValueError, match="at least"):
         session_secret(municipality.settings.model_copy(update={"session_secret": SecretStr("short")}))
+
+
+def test_overview_for_a_role_without_statistics(municipality: Municipality) -> None:
+    ctx = DashContext(municipality.services, municipality.settings)
+    p = municipality.services.authenticate(municipality.tokens["coordinator"])
+    tiles, _by_district, _per_flag, helpers = overview_outputs(ctx, p, AS_OF, None, "nl")
+    assert getattr(tiles[0], "id", None) == "kpi-flagged" and len(tiles) == 2
+    assert "programmamanagers" in str(tiles[1]) and "—" not in str(tiles)
+    assert helpers.layout.annotations[0].text.startswith("Alleen voor programmamanagers")
