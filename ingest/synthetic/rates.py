@@ -12,20 +12,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from analytics.flags import FLAG_NAMES
+
 from .arrays import IntArray
 
 __all__ = ["FLAGS", "PlantRates", "PlantedLog", "select"]
 
-FLAGS: tuple[str, ...] = (
-    "too_many_helpers",
-    "overlapping_interventions",
-    "missing_regisseur",
-    "competing_regisseurs",
-    "conflicting_interventions",
-    "domino_risk",
-    "stagnation",
-    "overloaded_professional",
-)
+FLAGS: tuple[str, ...] = FLAG_NAMES
+"""The flag ids the generator plants: exactly the analytics' rules (one list, in analytics.flags)."""
 
 
 @dataclass(frozen=True)
