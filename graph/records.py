@@ -21,6 +21,7 @@ from graph.schema import table_arrow_schema, table_spec
 __all__ = [
     "RECORD_TYPES",
     "Agency",
+    "AllocationVersion",
     "Assessment",
     "Coordination",
     "District",
@@ -146,6 +147,18 @@ class Assessment:
     member_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AllocationVersion:
+    """The ingest ledger's row for one iJw/iWmo allocation: the 301 version the store holds, or its deletion."""
+
+    allocation_id: str
+    allocated_on: date
+    allocated_at: str
+    message_date: date
+    message_id: str
+    deleted: bool
+
+
 RECORD_TYPES: dict[str, type] = {
     "districts": District,
     "agencies": Agency,
@@ -156,6 +169,7 @@ RECORD_TYPES: dict[str, type] = {
     "interventions": Intervention,
     "coordinations": Coordination,
     "assessments": Assessment,
+    "allocations": AllocationVersion,
 }
 """Entity table name → record type."""
 

@@ -24,6 +24,7 @@ __all__ = [
     "TableSpec",
     "TABLES",
     "TABLE_ORDER",
+    "CARE_TABLES",
     "table_spec",
     "SECTORS",
     "INTERVENTION_KINDS",
@@ -119,6 +120,8 @@ class TableSpec:
     label: str | None = None
     rels: tuple[RelSpec, ...] = field(default=())
     rel_only: RelSpec | None = None
+    ledger: bool = False
+    """Bookkeeping the store keeps for ingest (not care data): no template, not in research exports."""
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -285,10 +288,32 @@ TABLES: tuple[TableSpec, ...] = (
             RelSpec("SCORES_DOMAIN", "Assessment", "Domain", "assessment_id", "domain_code"),
         ),
     ),
+    TableSpec(
+        name="allocations",
+        key="allocation_id",
+        label="Allocation",
+        ledger=True,
+        description="The iJw/iWmo allocation ledger (toewijzingen): per allocation the 301 version the store holds, "
+                    "or that it was deleted (a tombstone), so that 301 versions win by Toewijzingsdatum/-tijd across "
+                    "ingests too. Written by message ingest; holds no personal data.",
+        columns=(
+            _c("allocation_id", "string", True, "Domain-gemeente-ToewijzingNummer, e.g. jw-0599-1001 (the "
+               "intervention id of a standing allocation)."),
+            _c("allocated_on", "date", True, "Toewijzingsdatum of the version held. " + _DATE_NOTE),
+            _c("allocated_at", "string", True, "Toewijzingstijd of the version held, HH:MM:SS.",
+               pattern=r"[0-2][0-9]:[0-5][0-9]:[0-5][0-9]"),
+            _c("message_date", "date", True, "Dagtekening of the message that carried it. " + _DATE_NOTE),
+            _c("message_id", "string", True, "Identificatie of that message."),
+            _c("deleted", "bool", True, "True when this version deleted the allocation (RedenWijziging 13)."),
+        ),
+    ),
 )
 
 TABLE_ORDER: tuple[str, ...] = tuple(t.name for t in TABLES)
 """Load order: every table only references tables before it."""
+
+CARE_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES if not t.ledger)
+"""The care data's tables: :data:`TABLE_ORDER` without the ingest ledger (templates, research exports)."""
 
 _BY_NAME = {t.name: t for t in TABLES}
 

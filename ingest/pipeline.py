@@ -15,11 +15,15 @@ store's ``load`` is one transaction, so a crash leaves the store as it was or fu
 
 Deleted allocations (301 with RedenWijziging 13 and Einddatum == Ingangsdatum, :mod:`ingest.allocations`) that an
 earlier ingest stored are removed in that same transaction: their intervention ids
-(:func:`ingest.message_tables.intervention_id_for`) go to ``store.load(delete={"interventions": ids})``.
+(:func:`ingest.message_tables.intervention_id_for`) go to ``store.load(delete={"interventions": ids})``. The
+winning version of every allocation in the batch (deletions included, as tombstones) is written to the store's
+``allocations`` ledger in that same load, and the next ingest of messages reads it back
+(:func:`stored_allocation_versions`): a version older than the one the store holds is ignored.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Sequence
@@ -31,13 +35,13 @@ import pyarrow as pa
 
 from caregraph.settings import Settings
 from graph.domains import DOMAINS
-from graph.schema import TABLE_ORDER, table_spec
+from graph.schema import TABLE_ORDER, table_arrow_schema, table_spec
 from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
 from graph.tables import CareTables
-from ingest.allocations import resolve_allocations
+from ingest.allocations import StoredVersion, resolve_allocations
 from ingest.category_map import CategoryMap
 from ingest.message_tables import build_message_tables, intervention_id_for
-from ingest.messages import ParsedMessages, parse_message_file
+from ingest.messages import Allocation, ParsedMessages, parse_message_file
 from ingest.quarantine import write_quarantine
 from ingest.report import Issue, ValidationReport
 from ingest.tabular import TABULAR_SUFFIXES, RawPart, read_tabular
@@ -56,6 +60,8 @@ __all__ = [
     "ingest",
     "pseudonymise_bsns",
     "domains_entity_table",
+    "stored_allocation_versions",
+    "ledger_table",
 ]
 
 
@@ -68,6 +74,8 @@ class IngestBatch:
     deleted_allocations: list[tuple[str, str, str]] = field(default_factory=list)
     deleted_interventions: list[str] = field(default_factory=list)
     """Intervention ids of deleted allocations that are in the store (``known_interventions``): to remove."""
+    ledger: pa.Table | None = None
+    """Rows for the store's ``allocations`` ledger: the winning version of each allocation in the messages."""
 
     def add_part(self, part: RawPart) -> None:
         self.parts.setdefault(part.table, []).append(part)
@@ -110,11 +118,12 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
 
 def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryMap | None = None,
                 known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None,
-                dry_run: bool = False) -> IngestBatch:
+                dry_run: bool = False, stored_versions: dict[str, StoredVersion] | None = None) -> IngestBatch:
     """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
 
     ``known_interventions``: intervention ids in the store; a deleted allocation among them is listed in
     ``IngestBatch.deleted_interventions`` (to remove) and reported as removed (``dry_run``: as to be removed).
+    ``stored_versions``: the store's allocation ledger (:func:`stored_allocation_versions`).
 
     Raises
     ------
@@ -147,10 +156,12 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
     batch.report.extend(messages.issues)
     if messages.allocations or messages.deliveries:
         key = settings.pseudonym_secret()
-        resolved, issues, deleted = resolve_allocations(messages.allocations, messages.deliveries,
-                                                        known_interventions=known_interventions)
-        batch.report.extend(issues)
+        res = resolve_allocations(messages.allocations, messages.deliveries,
+                                  known_interventions=known_interventions, stored=stored_versions)
+        resolved, deleted = res.standing, res.deleted
+        batch.report.extend(res.issues)
         batch.deleted_allocations = deleted
+        batch.ledger = ledger_table(res.ledger)
         for d in deleted:
             iid = intervention_id_for(*d)
             if iid in known_interventions:
@@ -168,6 +179,29 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
                 if part.num_rows:
                     batch.add_part(part)
     return batch
+
+
+def ledger_table(versions: Sequence[Allocation]) -> pa.Table:
+    """The ``allocations`` ledger rows (typed, as the store takes them) for these winning versions."""
+    spec = table_spec("allocations")
+    return pa.table({
+        "allocation_id": [intervention_id_for(*a.key) for a in versions],
+        "allocated_on": pa.array([a.allocated_on for a in versions], pa.date32()),
+        "allocated_at": [a.allocated_at.strftime("%H:%M:%S") for a in versions],
+        "message_date": pa.array([a.message_date for a in versions], pa.date32()),
+        "message_id": [a.message_id for a in versions],
+        "deleted": pa.array([a.deleted for a in versions], pa.bool_()),
+    }, schema=table_arrow_schema(spec))
+
+
+def stored_allocation_versions(store: GraphStore) -> dict[str, StoredVersion]:
+    """The store's ``allocations`` ledger: allocation id → the version it holds (or its deletion)."""
+    t = store.read_table("allocations").to_pydict()
+    return {
+        i: StoredVersion(on, dt.time.fromisoformat(at), md, mid, bool(d))
+        for i, on, at, md, mid, d in zip(t["allocation_id"], t["allocated_on"], t["allocated_at"], t["message_date"],
+                                         t["message_id"], t["deleted"], strict=True)
+    }
 
 
 def check(batch: IngestBatch, *, known: KnownKeys | None = None) -> ValidationResult:
@@ -255,11 +289,13 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
     key = settings.pseudonym_secret()
     known = known_keys(store) if store is not None else {}
     stored_allocations: frozenset[str] = frozenset()
+    stored_versions: dict[str, StoredVersion] = {}
     if store is not None and any(p.suffix.lower() == ".xml" for p in expand_paths(paths)):
         ids = store.read_table("interventions").column("intervention_id").to_pylist()
         stored_allocations = frozenset(i for i in ids if i is not None)
+        stored_versions = stored_allocation_versions(store)
     batch = read_inputs(paths, settings=settings, mapping=mapping, known_interventions=stored_allocations,
-                        progress=progress, dry_run=dry_run or store is None)
+                        progress=progress, dry_run=dry_run or store is None, stored_versions=stored_versions)
     result = check(batch, known=known)
     report = result.report
     quarantined: dict[str, int] = {}
@@ -268,6 +304,8 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
     if quarantine is not None and not dry_run:
         quarantined = write_quarantine(quarantine, result.tables, report, mask=mask_quarantine)
     tables = valid_tables(result)
+    if batch.ledger is not None and batch.ledger.num_rows:
+        tables = tables.with_table("allocations", batch.ledger)
     rows = {n: tables[n].num_rows for n in TABLE_ORDER if n in tables}
     to_delete = sorted(set(batch.deleted_interventions))
     if dry_run or store is None:

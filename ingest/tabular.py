@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from graph.schema import TABLE_ORDER, TableSpec, table_spec
+from graph.schema import CARE_TABLES, TableSpec, table_spec
 from ingest.report import Issue
 
 __all__ = [
@@ -88,9 +88,9 @@ def table_for_name(stem: str) -> str | None:
     ('households', 'interventions', None)
     """
     s = normalise_header(stem)
-    if s in TABLE_ORDER:
+    if s in CARE_TABLES:
         return s
-    hits = [t for t in TABLE_ORDER if re.search(rf"(^|_){t}(_|$)", s)]
+    hits = [t for t in CARE_TABLES if re.search(rf"(^|_){t}(_|$)", s)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -330,7 +330,7 @@ def read_tabular(path: Path, issues: list[Issue]) -> list[RawPart]:
         return []
     if name is None:
         issues.append(Issue.make(str(path), "cannot tell which entity table this file holds: name it after one of "
-                                 + ", ".join(TABLE_ORDER), rule="file"))
+                                 + ", ".join(CARE_TABLES), rule="file"))
         return []
     spec = table_spec(name)
     try:

@@ -16,12 +16,17 @@ from typing import Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from graph.schema import TABLES, Column, table_arrow_schema
+from graph.schema import TABLES as _ALL_TABLES
+from graph.schema import Column, table_arrow_schema
 
 __all__ = ["write_templates", "column_rows"]
 
 Format = Literal["csv", "xlsx", "parquet"]
 _TYPES = {"string": "text", "int": "whole number", "date": "date YYYY-MM-DD", "bool": "true/false"}
+
+
+TABLES = tuple(t for t in _ALL_TABLES if not t.ledger)
+"""The tables a municipality fills in (the ingest ledger is the store's own bookkeeping)."""
 
 
 def _allowed(c: Column) -> str:

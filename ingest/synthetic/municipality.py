@@ -23,7 +23,7 @@ import pyarrow.csv as pacsv
 
 from analytics.config import FlagConfig
 from graph.domains import DOMAINS
-from graph.schema import ENFORCEMENT_ACTIONS, INTERVENTION_KINDS, TABLE_ORDER
+from graph.schema import CARE_TABLES, ENFORCEMENT_ACTIONS, INTERVENTION_KINDS
 from graph.tables import CareTables, write_table_files
 
 from .agencies import make_agencies
@@ -217,7 +217,7 @@ def manifest(m: SyntheticMunicipality) -> dict[str, Any]:
         "households": m.households,
         "as_of": m.as_of.isoformat(),
         "rates": m.rates.as_dict(),
-        "row_counts": {name: m.tables[name].num_rows for name in TABLE_ORDER},
+        "row_counts": {name: m.tables[name].num_rows for name in CARE_TABLES},
         **m.facts,
     }
 

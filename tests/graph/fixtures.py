@@ -109,6 +109,12 @@ def small_rows() -> dict[str, list[dict[str, Any]]]:
             {"assessment_id": "S4", "household_id": "H3", "member_id": "M6", "domain_code": "MID", "score": 5,
              "assessed_on": D(2024, 6, 1)},
         ],
+        "allocations": [
+            {"allocation_id": "jw-0363-1001", "allocated_on": D(2024, 1, 5), "allocated_at": "09:30:00",
+             "message_date": D(2024, 1, 5), "message_id": "M1", "deleted": False},
+            {"allocation_id": "wmo-0363-2002", "allocated_on": D(2024, 2, 1), "allocated_at": "14:00:00",
+             "message_date": D(2024, 2, 2), "message_id": "M2", "deleted": True},
+        ],
     }
 
 

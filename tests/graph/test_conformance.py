@@ -56,7 +56,7 @@ def test_ensure_schema_is_idempotent(store: GraphStore) -> None:
     assert _as_dicts(after) == _as_dicts(before)
     assert after.nodes["Domain"] == 15  # the built-in domains, once
     assert set(after.nodes) == {"District", "Agency", "Professional", "Household", "Member", "Domain",
-                                "Intervention", "Assessment"}
+                                "Intervention", "Assessment", "Allocation"}
 
 
 def test_load_gives_counts_and_relationships_of_the_tables(store: GraphStore) -> None:

@@ -59,8 +59,11 @@ def test_a_later_deletion_removes_the_stored_allocation(tmp_path: Path, settings
     after = _all(store)
     assert _ids(store) == {"jw-0599-1002"}
     assert after["interventions"] == [r for r in before["interventions"] if r["intervention_id"] != DELETED]
-    assert {n: t for n, t in after.items() if n != "interventions"} == {
-        n: t for n, t in before.items() if n != "interventions"}
+    assert {n: t for n, t in after.items() if n not in ("interventions", "allocations")} == {
+        n: t for n, t in before.items() if n not in ("interventions", "allocations")}
+    # The ledger now holds the deletion (a tombstone) instead of the original version.
+    assert [(r["allocation_id"], r["deleted"], r["message_id"]) for r in after["allocations"]] == [
+        (DELETED, True, "M2"), ("jw-0599-1002", False, "M1")]
 
     # Idempotent: the same deletion again changes nothing, and now says the allocation is not in the store.
     r3 = ingest([_deletion(tmp_path)], store=store, settings=settings)
@@ -93,15 +96,48 @@ def test_deletion_and_original_in_one_later_ingest_removes_it(tmp_path: Path, se
     assert _ids(store) == {"jw-0599-1002"}
 
 
-@pytest.mark.xfail(strict=True, reason="needs a tombstone of deleted allocations in the store: a deletion whose "
-                   "allocation is in no store and no batch leaves no trace, so an older 301 sent later is loaded")
 def test_deletion_first_then_the_older_original_in_a_later_ingest(tmp_path: Path, settings: Settings,
                                                                   store: LadybugStore) -> None:
     r1 = ingest([_deletion(tmp_path)], store=store, settings=settings)
     assert r1.status == "loaded" and _ids(store) == set()
+    ledger = store.read_table("allocations").to_pylist()
+    assert [(r["allocation_id"], r["deleted"], r["message_id"]) for r in ledger] == [(DELETED, True, "M2")]
     r2 = ingest([_original(tmp_path)], store=store, settings=settings)
-    assert r2.status == "loaded"
-    assert DELETED not in _ids(store)
+    assert r2.status == "loaded", r2.report.to_text()
+    assert _ids(store) == {"jw-0599-1002"}
+    superseded = [i for i in r2.report.warnings if i.rule == "superseded"]
+    assert len(superseded) == 1 and "the store holds its deletion" in superseded[0].reason
+    assert superseded[0].value is not None and superseded[0].value.startswith("2025-03-01")
+    # The tombstone stays; the live allocation 1002 is now in the ledger too.
+    ledger = {r["allocation_id"]: (r["deleted"], r["message_id"]) for r in store.read_table("allocations").to_pylist()}
+    assert ledger == {DELETED: (True, "M2"), "jw-0599-1002": (False, "M1")}
+
+
+def test_a_newer_stored_version_is_not_overwritten_by_an_older_one_sent_later(
+        tmp_path: Path, settings: Settings, store: LadybugStore) -> None:
+    """Version order holds across ingests: the 2025-04-01 version stays when the 2025-03-01 one arrives later."""
+    newer = _write(tmp_path / "new", "301.xml",
+                   msg301(products=product(on="2025-04-01", start="2025-03-03", end="2025-12-31"), ident="M3",
+                          day="2025-04-01"))
+    assert ingest([newer], store=store, settings=settings).status == "loaded"
+    before = _all(store)
+    end_before = {r["intervention_id"]: r["end_date"] for r in before["interventions"]}[DELETED]
+    r = ingest([_original(tmp_path)], store=store, settings=settings)
+    assert r.status == "loaded", r.report.to_text()
+    assert [i.field for i in r.report.warnings if i.rule == "superseded"] == ["Toewijzingsdatum"]
+    assert any("the store holds a newer version" in i.reason for i in r.report.warnings)
+    after = {r["intervention_id"]: r["end_date"] for r in store.read_table("interventions").to_pylist()}
+    assert after[DELETED] == end_before and "jw-0599-1002" in after
+    # Same outcome as sending both in one batch, in either order.
+    fresh = LadybugStore.open(tmp_path / "fresh" / "graph.lbug")
+    try:
+        both = _write(tmp_path / "both", "a.xml", (tmp_path / "orig" / "301.xml").read_text(encoding="utf-8"))
+        _write(both, "b.xml", (newer / "301.xml").read_text(encoding="utf-8"))
+        assert ingest([both], store=fresh, settings=settings).status == "loaded"
+        assert (sorted(fresh.read_table("interventions").to_pylist(), key=lambda x: str(x["intervention_id"]))
+                == sorted(store.read_table("interventions").to_pylist(), key=lambda x: str(x["intervention_id"])))
+    finally:
+        fresh.close()
 
 
 def test_cli_summary_names_the_removed_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
