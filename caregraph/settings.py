@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted ingest upload (413 above it).", gt=0)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_workers: int = Field(
+        1, ge=1, le=64, description="Server processes. 1: one process owning the store read-write (uploads work). "
+        "More: read-only worker processes on the embedded store (higher throughput; no uploads, load with "
+        "`caregraph ingest` while serving; each worker holds its own cache)."
+    )
 
     @property
     def store_file(self) -> Path:

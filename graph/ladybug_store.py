@@ -25,6 +25,7 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -134,7 +135,13 @@ class LadybugStore:
         self._generation = 0
         self._db: Any = None
         self._conn: Any = None
-        self._connect()
+        self._inode: int | None = None
+        self._readers_fd: int | None = _hold_reader_lock(self.path) if read_only else None
+        try:
+            self._connect()
+        except BaseException:
+            self._release_reader_lock()
+            raise
 
     # ------------------------------------------------------------------ opening and closing
     @classmethod
@@ -166,6 +173,7 @@ class LadybugStore:
 
     def _connect(self) -> None:
         try:
+            self._inode = os.stat(self.path).st_ino if self.path.exists() else None  # before opening: see stale()
             self._db = lb.Database(str(self.path), read_only=self.read_only)
             self._conn = lb.Connection(self._db)
         except RuntimeError as e:
@@ -193,6 +201,26 @@ class LadybugStore:
         """Close the database and release its file lock."""
         with self._lock, self._gate.exclusive():
             self._close_handles()
+            self._release_reader_lock()
+
+    def _release_reader_lock(self) -> None:
+        fd, self._readers_fd = self._readers_fd, None
+        if fd is not None:
+            os.close(fd)  # closing the descriptor releases the shared flock
+
+    def stale(self) -> bool:
+        """True when this read-only handle reads a file that a writer has since replaced (rebuild and swap): close
+        it and open the store again to see the new content. Always False for the read-write handle.
+
+        While any read-only handle is open (in any process), writers never change the file in place: they take the
+        rebuild-and-swap path (:func:`_readers_present`), so a replaced inode is the one sign of new content.
+        """
+        if not self.read_only or self._inode is None:
+            return False
+        try:
+            return os.stat(self.path).st_ino != self._inode
+        except FileNotFoundError:
+            return True
 
     def __enter__(self) -> LadybugStore:
         return self
@@ -398,12 +426,17 @@ class LadybugStore:
                     pc.is_in(t.column(table_spec(name).key), value_set=keys), False)))
             self._rebuild(merged, progress)
         elif to_write:
-            with self._write() as conn:
-                for plan in plans:
-                    self._insert(conn, plan)
-                self._execute(conn, _NEW_VERSION, {"v": _new_version()})
-            with self._lock:
-                self._execute(self._conn, "CHECKPOINT")
+            with _no_readers(self.path) as alone:
+                if alone:
+                    with self._write() as conn:
+                        for plan in plans:
+                            self._insert(conn, plan)
+                        self._execute(conn, _NEW_VERSION, {"v": _new_version()})
+                    with self._lock:
+                        self._execute(self._conn, "CHECKPOINT")
+            if not alone:  # read-only processes have the file open: never change it under them (issue #666)
+                report.rebuilt = True
+                self._rebuild(_merged_tables(stored, plans), progress)
         if progress:
             progress("written", steps, steps)
         report.seconds = time.perf_counter() - t0
@@ -656,6 +689,56 @@ def _write_mirror(folder: Path, version: str, tables: Mapping[str, pa.Table]) ->
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _readers_path(path: Path) -> Path:
+    return path.with_name(path.name + ".readers")
+
+
+READER_LOCK_WAIT_S = 30.0
+"""How long a read-only open waits for a writer's in-place transaction to finish (it holds the readers lock)."""
+
+
+def _hold_reader_lock(path: Path) -> int | None:
+    """Take a shared ``flock`` on ``<store>.readers`` for as long as a read-only handle is open; the descriptor.
+
+    Writers test it (:func:`_no_readers`) and only write in place when nobody holds it. None when the lock file
+    cannot be created (a read-only folder: then nobody can write there either).
+    """
+    try:
+        fd = os.open(_readers_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    deadline = time.monotonic() + READER_LOCK_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise StoreLockedError(f"{path} is being written (a load holds it); try again shortly") from None
+            time.sleep(0.05)
+
+
+@contextmanager
+def _no_readers(path: Path) -> Iterator[bool]:
+    """Yield True, holding an exclusive ``flock`` on ``<store>.readers``, when no read-only handle is open in any
+    process (so an in-place transaction cannot surprise one: readers wait for it); else yield False at once."""
+    try:
+        fd = os.open(_readers_path(path), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        yield True  # no lock file possible, so no reader could have taken it
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 def _rebuild_path(path: Path) -> Path:

@@ -547,6 +547,10 @@ class Neo4jStore:
         if rows != [[1]]:
             raise StoreUnavailableError(f"Neo4j answered {rows!r} to {PING_CYPHER!r}")
 
+    def stale(self) -> bool:
+        """Never: every query sees the server's current committed content."""
+        return False
+
     def close(self) -> None:
         """Close the driver (when this store created it)."""
         if self._owns_driver:

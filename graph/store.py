@@ -164,6 +164,11 @@ class GraphStore(Protocol):
         """
         ...
 
+    def stale(self) -> bool:
+        """True when the content changed underneath this handle and it must be reopened to see it (an embedded
+        read-only handle whose file a writer replaced); a server store never is."""
+        ...
+
     def close(self) -> None:
         """Release the database (and its file lock)."""
 

@@ -85,8 +85,15 @@ class CareServices:
         flag_config: FlagConfig | None = None,
         detail_source: DetailSource | None = None,
         today: Callable[[], dt.date] = dt.date.today,
+        read_only: bool = False,
     ) -> None:
         self.settings = settings
+        self.read_only = read_only
+        """Open the store read-only (one of several worker processes): uploads are refused, and a store that a writer
+        replaced is noticed and reloaded in the background (:meth:`_refresh`)."""
+        self._refreshing = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._closed = threading.Event()
         self._store_factory = store_factory or self._default_factory
         self._store: GraphStore | None = None
         self._store_lock = threading.RLock()
@@ -103,22 +110,22 @@ class CareServices:
         self.max_upload_bytes: int = settings.max_upload_bytes
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> CareServices:
-        """Services over the store the settings name.
+    def from_settings(cls, settings: Settings, *, read_only: bool = False) -> CareServices:
+        """Services over the store the settings name (``read_only``: see :attr:`read_only`).
 
         The default as-of date is today, or ``settings.as_of`` (``CAREGRAPH_AS_OF``; useful for a synthetic
         municipality generated as of a fixed date).
         """
         fixed = settings.as_of
         if fixed is not None:
-            return cls(settings, today=lambda: fixed)
-        return cls(settings)
+            return cls(settings, today=lambda: fixed, read_only=read_only)
+        return cls(settings, read_only=read_only)
 
     # ------------------------------------------------------------------------------------------ store plumbing --
     def _default_factory(self) -> GraphStore:
         from graph.factory import open_store
 
-        return open_store(self.settings)
+        return open_store(self.settings, read_only=self.read_only)
 
     def _config(self) -> FlagConfig:
         if self._flag_config is None:
@@ -150,9 +157,14 @@ class CareServices:
                 if self._store is None:
                     self._store = self._store_factory()
                     self._last_ok = time.monotonic()
+                    if self.read_only and self._watcher is None:
+                        self._watcher = threading.Thread(target=self._watch, name="caregraph-watch", daemon=True)
+                        self._watcher.start()
                 elif time.monotonic() - self._last_ok > PING_INTERVAL_S:
                     self._store.ping()
                     self._last_ok = time.monotonic()
+                    if self._store.stale():
+                        self._start_refresh()
                 return self._store
             except (StoreUnavailableError, StoreLockedError, StoreQueryTimeout) as e:
                 self._drop_store()
@@ -168,6 +180,48 @@ class CareServices:
         if isinstance(e, StoreQueryTimeout):
             return ServiceUnavailableError("the graph store did not answer in time", 5)
         return ServiceUnavailableError("the graph store is unavailable", 5)
+
+    def _watch(self) -> None:
+        """Read-only services: every :data:`PING_INTERVAL_S`, look whether a writer replaced the store (a ``stat``),
+        whatever the requests ask for (some are answered from the cache alone)."""
+        while not self._closed.wait(PING_INTERVAL_S):
+            store = self._store
+            try:
+                if store is not None and store.stale():
+                    self._start_refresh()
+            except Exception:  # never let the watcher die
+                log.debug("stale check failed", exc_info=True)
+
+    def _start_refresh(self) -> None:
+        """Start :meth:`_refresh` in the background unless it is running."""
+        if self._refreshing.acquire(blocking=False):
+            threading.Thread(target=self._refresh, name="caregraph-refresh", daemon=True).start()
+
+    def _refresh(self) -> None:
+        """A writer replaced the store: open the new one, build its snapshot and today's analytics, then swap both
+        in. Requests meanwhile keep being answered from the old handle and cache (the file they read stays intact),
+        so nobody waits for the rebuild; the new content shows once it is analysed."""
+        try:
+            t0 = time.perf_counter()
+            new_store = self._store_factory()
+            new_cache = SnapshotCache(new_store.snapshot, self._config)
+            try:
+                res = new_cache.results(self._as_of(None))
+                aggregates.statistics(res)
+                households.regisseur_suggestions(res)
+            except BaseException:
+                new_store.close()
+                raise
+            with self._store_lock:
+                old, self._store, self.cache = self._store, new_store, new_cache
+                self._last_ok = time.monotonic()
+            if old is not None:
+                old.close()
+            log.info("store replaced by a writer: reloaded and analysed in %.1f s", time.perf_counter() - t0)
+        except Exception:  # the next ping tries again
+            log.exception("reloading the replaced store failed")
+        finally:
+            self._refreshing.release()
 
     def run_store(self, fn: Callable[[GraphStore], Any]) -> Any:
         """Call ``fn(store)``, turning store failures into :class:`ServiceUnavailableError` (and reopening later)."""
@@ -203,6 +257,7 @@ class CareServices:
 
     def close(self) -> None:
         """Close the store."""
+        self._closed.set()
         self._drop_store()
 
     def _results(self, as_of: dt.date | None) -> AsOfResults:
@@ -463,6 +518,11 @@ class CareServices:
         The snapshot cache is invalidated after a load.
         """
         require(principal, Action.ingest, self.audit, "ingest")
+        if self.read_only:
+            raise ServiceUnavailableError(
+                "this server runs several read-only workers and takes no uploads: load with `caregraph ingest` "
+                "(it may run while the server serves; the workers pick up the new data), or serve with --workers 1",
+                3600)
         result = uploads.ingest_files(self, files, dry_run=dry_run)
         self.audit.record(principal, "ingest", detail={
             "files": [uploads.safe_name(n) for n, _ in files], "dry_run": dry_run, "loaded": result.loaded})
