@@ -139,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="Stop repeating a measurement once its runs took this many seconds.")
     ap.add_argument("--api-clients", type=int, default=50)
     ap.add_argument("--api-seconds", type=float, default=10.0, help="Seconds of load per mode.")
+    ap.add_argument("--api-workers", type=int, nargs="+", default=[1, 2],
+                    help="Server processes to measure the API with (`caregraph serve --workers N`), one run each.")
     ap.add_argument("--api-think", type=float, default=1.0,
                     help="Mean pause (s) of the think-time mode (0: closed loop only).")
     ap.add_argument("--dashboard-loads", type=int, default=3)
@@ -176,16 +178,23 @@ def main(argv: list[str] | None = None) -> int:
             except RuntimeError as e:
                 res[step] = {"error": str(e)[:300]}
                 log(f"  {step:<13} FAILED: {e}")
-        try:
-            res["api"] = run_step("api", folder, 0, [f"clients={args.api_clients}", f"seconds={args.api_seconds}",
-                                                     f"think={args.api_think}"])
-            a = res["api"]
-            log(f"  {'api':<13} {a['clients']} users closed loop: {a['throughput']:.0f} req/s, detail p50/p95/p99 "
-                f"{a['detail_p50_ms']:.0f}/{a['detail_p95_ms']:.0f}/{a['detail_p99_ms']:.0f} ms; with think time: "
-                f"detail p95 {a.get('think_detail_p95_ms', float('nan')):.0f} ms; errors {a['errors']}")
-        except RuntimeError as e:
-            res["api"] = {"error": str(e)[:300]}
-            log(f"  api FAILED: {e}")
+        runs: list[dict[str, Any]] = []
+        for w in args.api_workers:
+            try:
+                a = run_step("api", folder, 0, [f"clients={args.api_clients}", f"seconds={args.api_seconds}",
+                                                f"think={args.api_think}", f"workers={w}"])
+                runs.append(a)
+                log(f"  {'api':<13} {w} worker(s), {a['clients']} users closed loop: {a['throughput']:.0f} req/s, "
+                    f"detail p50/p95/p99 {a['detail_p50_ms']:.0f}/{a['detail_p95_ms']:.0f}/"
+                    f"{a['detail_p99_ms']:.0f} ms; with think time: detail p95 "
+                    f"{a.get('think_detail_p95_ms', float('nan')):.0f} ms; errors {a['errors']}")
+            except RuntimeError as e:
+                runs.append({"error": str(e)[:300], "workers": w})
+                log(f"  api ({w} worker(s)) FAILED: {e}")
+        res["api_runs"] = runs
+        ok = [a for a in runs if "error" not in a]
+        # the configuration the targets are judged on: the lowest closed-loop detail p95
+        res["api"] = min(ok, key=lambda a: a["detail_p95_ms"]) if ok else runs[-1]
         if args.no_dashboard:
             res["dashboard"] = {"error": "skipped (--no-dashboard)"}
         elif not chromium:
@@ -213,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_s": wall, "load_before": load_before, "load_after": os.getloadavg(),
             "options": {"runs": args.runs, "step_budget": args.step_budget, "api_clients": args.api_clients,
                         "api_seconds": args.api_seconds, "api_think": args.api_think,
+                        "api_workers": args.api_workers,
                         "dashboard_loads": args.dashboard_loads},
             "notes": notes, "command": "caregraph bench " + " ".join(argv if argv is not None else sys.argv[1:])}
     write_report(data, args.out, img)

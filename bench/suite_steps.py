@@ -22,6 +22,7 @@ network_nx      baseline: ``networkx.bipartite.weighted_projected_graph`` + the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import resource
 import shutil
@@ -250,10 +251,8 @@ def _tree_cpu(pid: int) -> float:
 
     total = 0.0
     for p in _tree(pid):
-        try:
+        with contextlib.suppress(OSError):
             total += bench_api.cpu_seconds(p)
-        except OSError:
-            pass
     return total
 
 
@@ -262,10 +261,8 @@ def _tree_hwm_mib(pid: int) -> float:
     they share, such as the memory-mapped Arrow mirror, count once per process)."""
     total = 0.0
     for p in _tree(pid):
-        try:
+        with contextlib.suppress(OSError):
             total += _vm_hwm_mib(p)
-        except OSError:
-            pass
     return total
 
 

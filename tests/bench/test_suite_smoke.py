@@ -68,8 +68,11 @@ def test_suite_at_1000_households_writes_a_well_formed_report(tmp_path: Path) ->
     assert all(r[2] in ("yes", "**no**", "not measured") for r in targets[1:])
 
     api = _table(md, "## API latency")
-    assert api[1][0] == "1,000" and api[1][1] == "4" and api[1][2].startswith("closed loop"), api
-    assert re.fullmatch(r"[\d.]+ / [\d.]+ / [\d.]+", api[1][4]) and api[2][2].startswith("think time"), api
+    assert [r[1] for r in api[1:]] == ["1", "1", "2", "2"], api  # one and two workers, two modes each
+    for row in api[1:]:
+        assert row[0] == "1,000" and row[2] == "4", row
+        assert re.fullmatch(r"[\d.]+ / [\d.]+ / [\d.]+", row[5]), row
+    assert api[1][3].startswith("closed loop") and api[2][3].startswith("think time"), api
 
     dash = _table(md, "## Dashboard render")
     assert dash[1][0] == "1,000"
@@ -88,7 +91,8 @@ def test_suite_at_1000_households_writes_a_well_formed_report(tmp_path: Path) ->
     data = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     assert set(data["sizes"]) == {"1000"}
     assert data["sizes"]["1000"]["flags_pandas"]["same_as_caregraph"] is True
-    assert data["sizes"]["1000"]["api"]["errors"] == 0
+    assert [a["errors"] for a in data["sizes"]["1000"]["api_runs"]] == [0, 0]
+    assert [a["workers"] for a in data["sizes"]["1000"]["api_runs"]] == [1, 2]
 
     again = tmp_path / "again" / "benchmarks.md"
     rerender = [sys.executable, str(ROOT / "bench" / "suite.py"), "--from-json", str(out.with_suffix(".json")),
