@@ -148,6 +148,20 @@ def _write_chunk(out: BinaryIO, data: bytes) -> None:
     out.write(data)
 
 
+def _copy_hashed_fd(src: int, dst: Path) -> tuple[str, int]:
+    """Like :func:`_copy_hashed`, reading from the open descriptor ``src`` with ``pread`` (it is not closed)."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fout:
+        while chunk := os.pread(src, CHUNK, size):
+            digest.update(chunk)
+            _write_chunk(fout, chunk)
+            size += len(chunk)
+        fout.flush()
+        os.fsync(fout.fileno())
+    return digest.hexdigest(), size
+
+
 def _copy_hashed(src: Path, dst: Path) -> tuple[str, int]:
     """Copy ``src`` to the new file ``dst`` (fsynced); return the SHA-256 hex digest and the size of what was copied."""
     digest = hashlib.sha256()
@@ -221,7 +235,9 @@ def backup_store(
                 raise BackupError(f"{wal} is not empty after CHECKPOINT; refusing to copy an inconsistent file")
             if progress:
                 progress("copying the database file")
-            sha, size = _copy_hashed(store.path, tmp / BACKUP_DB_FILE)
+            # LadybugDB holds its write lock as a POSIX (fcntl) lock, which this process would lose on closing ANY
+            # descriptor of the file: read through one that stays open until the store closes.
+            sha, size = _copy_hashed_fd(store.open_descriptor(), tmp / BACKUP_DB_FILE)
             counts = store.counts()
         manifest = BackupManifest(
             created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -136,6 +136,7 @@ class LadybugStore:
         self._db: Any = None
         self._conn: Any = None
         self._inode: int | None = None
+        self._kept_fds: list[int] = []  # descriptors of the database file, closed only after the Database
         self._readers_fd: int | None = _hold_reader_lock(self.path) if read_only else None
         try:
             self._connect()
@@ -196,6 +197,18 @@ class LadybugStore:
                     obj.close()
         self._conn = None
         self._db = None
+        kept, self._kept_fds = self._kept_fds, []
+        for fd in kept:  # after the Database: closing them earlier would drop LadybugDB's fcntl lock
+            os.close(fd)
+
+    def open_descriptor(self) -> int:
+        """A read-only descriptor of the database file that stays open until the store is closed (never close it:
+        LadybugDB's file lock is a POSIX ``fcntl`` lock, which a process loses when it closes any descriptor of the
+        file, so reading the file through a descriptor of one's own would let a second writer in)."""
+        with self._lock:
+            fd = os.open(self.path, os.O_RDONLY)
+            self._kept_fds.append(fd)
+            return fd
 
     def close(self) -> None:
         """Close the database and release its file lock."""
@@ -206,7 +219,7 @@ class LadybugStore:
     def _release_reader_lock(self) -> None:
         fd, self._readers_fd = self._readers_fd, None
         if fd is not None:
-            os.close(fd)  # closing the descriptor releases the shared flock
+            _release_reader_lock(fd, self.path)
 
     def stale(self) -> bool:
         """True when this read-only handle reads a file that a writer has since replaced (rebuild and swap): close
@@ -702,42 +715,77 @@ READER_LOCK_WAIT_S = 30.0
 def _hold_reader_lock(path: Path) -> int | None:
     """Take a shared ``flock`` on ``<store>.readers`` for as long as a read-only handle is open; the descriptor.
 
-    Writers test it (:func:`_no_readers`) and only write in place when nobody holds it. None when the lock file
-    cannot be created (a read-only folder: then nobody can write there either).
+    Writers test it (:func:`_no_readers`) and only write in place when nobody holds it. The lock is on a separate
+    file, never on the database file: LadybugDB locks that file with POSIX ``fcntl`` locks, which a process loses when
+    it closes ANY descriptor of the file. Whoever finds itself the last holder removes the lock file
+    (:func:`_release_reader_lock`), so after each lock the inode is checked against the path (else: retry). None when
+    the lock file cannot be created (a read-only folder: then nobody can write there either).
     """
-    try:
-        fd = os.open(_readers_path(path), os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        return None
+    lock = _readers_path(path)
     deadline = time.monotonic() + READER_LOCK_WAIT_S
     while True:
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            return None
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise StoreLockedError(f"{path} is being written (a load holds it); try again shortly") from None
+                time.sleep(0.05)
+        if _same_file(fd, lock):
             return fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                os.close(fd)
-                raise StoreLockedError(f"{path} is being written (a load holds it); try again shortly") from None
-            time.sleep(0.05)
+        os.close(fd)  # the file was removed (and maybe re-created) meanwhile: lock the current one
+
+
+def _release_reader_lock(fd: int, path: Path) -> None:
+    """Close a reader's lock; the last reader (the exclusive lock is free to take) removes the lock file."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if _same_file(fd, _readers_path(path)):
+            _readers_path(path).unlink(missing_ok=True)
+    except OSError:
+        pass  # another reader holds it: it stays
+    finally:
+        os.close(fd)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 @contextmanager
 def _no_readers(path: Path) -> Iterator[bool]:
     """Yield True, holding an exclusive ``flock`` on ``<store>.readers``, when no read-only handle is open in any
-    process (so an in-place transaction cannot surprise one: readers wait for it); else yield False at once."""
-    try:
-        fd = os.open(_readers_path(path), os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        yield True  # no lock file possible, so no reader could have taken it
-        return
-    try:
+    process (so an in-place transaction cannot surprise one: readers wait for it); else yield False at once. The
+    lock file is removed afterwards (readers waiting on it then lock a new one)."""
+    lock = _readers_path(path)
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield True  # no lock file possible, so no reader could have taken it
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             yield False
             return
+        if _same_file(fd, lock):
+            break
+        os.close(fd)
+    try:
         yield True
     finally:
+        lock.unlink(missing_ok=True)
         os.close(fd)
 
 

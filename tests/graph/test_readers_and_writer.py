@@ -39,11 +39,25 @@ def test_a_small_insert_is_rebuilt_while_a_reader_is_open(tmp_path: Path) -> Non
                 fresh.close()
         finally:
             reader.close()
-        # every reader gone: small inserts go back to the in-place transaction
+        # every reader gone: small inserts go back to the in-place transaction, and no lock file is left over
+        assert not Path(str(path) + ".readers").exists()
         assert not writer.load(only_new(bulk_tables(200), bulk_tables(150))).rebuilt
         assert not writer.stale()  # the read-write handle never is
     finally:
         writer.close()
+    assert not Path(str(path) + ".readers").exists()
+
+
+def test_two_readers_share_the_lock_and_the_last_one_removes_it(tmp_path: Path) -> None:
+    path = tmp_path / "graph.lbug"
+    LadybugStore.open(path).close()
+    a = LadybugStore.open(path, read_only=True)
+    b = LadybugStore.open(path, read_only=True)
+    lock = Path(str(path) + ".readers")
+    a.close()
+    assert lock.exists()  # b still reads
+    b.close()
+    assert not lock.exists()
 
 
 def test_a_reader_in_another_process_forces_the_swap(tmp_path: Path) -> None:
@@ -67,3 +81,4 @@ def test_a_reader_in_another_process_forces_the_swap(tmp_path: Path) -> None:
         assert not writer.load(only_new(bulk_tables(200), bulk_tables(150))).rebuilt  # the reader has gone
     finally:
         writer.close()
+    assert not Path(str(path) + ".readers").exists()

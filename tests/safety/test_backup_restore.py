@@ -109,6 +109,20 @@ def test_backup_captures_writes_that_are_only_in_the_wal(tmp_path: Path) -> None
         assert "DWAL" in b.read_table("districts").column("district_id").to_pylist()
 
 
+def test_the_writer_keeps_its_file_lock_through_a_backup(store_path: Path, tmp_path: Path) -> None:
+    """LadybugDB's write lock is a POSIX fcntl lock, which a process loses when it closes ANY descriptor of the file:
+    a backup that opened and closed the file to copy it let a second writer in (found while adding read-only workers).
+    """
+    probe = ("import ladybug as lb, sys\ntry:\n    lb.Database(sys.argv[1])\n    print('opened')\n"
+             "except RuntimeError as e:\n    print('locked' if 'lock' in str(e).lower() else str(e))")
+    with LadybugStore.open(store_path, create=False) as s:
+        backup_store(s, tmp_path / "b")
+        other = subprocess.run([sys.executable, "-c", probe, str(store_path)], capture_output=True, text=True,
+                               cwd=ROOT, timeout=60)
+        assert other.stdout.strip() == "locked", other.stdout + other.stderr
+        assert s.counts().nodes["Household"] == N_HOUSEHOLDS  # and the store still works
+
+
 def test_backup_refuses_an_existing_folder_and_a_read_only_store(store_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "exists"
     out.mkdir()
