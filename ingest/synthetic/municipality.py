@@ -10,6 +10,7 @@ Everything is drawn from one ``numpy.random.Generator(PCG64(seed))`` in a fixed 
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -120,6 +121,19 @@ def generate_municipality(households: int, seed: int, *, as_of: date = date(2025
     """
     if households < 10:
         raise ValueError("generate at least 10 households")
+    # The cyclic collector finds nothing here (the generator builds arrays and flat lists, no cycles) but its passes
+    # over the growing heap cost ~15 % of the run (4.9 → 4.2 s at 100,000 households): off while generating.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(households, seed, as_of=as_of, config=config, rates=rates, progress=progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _generate(households: int, seed: int, *, as_of: date, config: FlagConfig | None, rates: PlantRates | None,
+              progress: ProgressFn | None) -> SyntheticMunicipality:
     config = config or FlagConfig()
     rates = rates or PlantRates()
     if config.helpers_attention <= MAX_ACTIVE_BACKGROUND or config.agencies_attention <= MAX_ACTIVE_BACKGROUND:
