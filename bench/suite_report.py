@@ -205,9 +205,10 @@ def render(data: dict[str, Any], img_rel: str) -> str:
         "baseline's on the same data (below 1 means caregraph is faster).",
         "",
         f"Command: `{data['command'].strip()}`; whole run {data['wall_s'] / 60:.1f} min; load average "
-        f"{data['load_before'][0]:.1f} before and {data['load_after'][0]:.1f} after on {m['cores']} cores. **The "
-        "machine was shared with other engineers' jobs while these figures were taken: they are upper bounds and "
-        "vary between runs.**",
+        f"{data['load_before'][0]:.1f} before and {data['load_after'][0]:.1f} after on {m['cores']} cores. "
+        + ("**The machine was busy with other jobs when the run started: the figures are upper bounds.** "
+           if data["load_before"][0] > 1.0 else "No other heavy job was running when the run started. ")
+        + "Figures vary between runs (by up to a fifth on this machine for the sub-second steps).",
         "",
         "## Main table",
         "",
