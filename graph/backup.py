@@ -149,7 +149,8 @@ def _write_chunk(out: BinaryIO, data: bytes) -> None:
 
 
 def _copy_hashed_fd(src: int, dst: Path) -> tuple[str, int]:
-    """Like :func:`_copy_hashed`, reading from the open descriptor ``src`` with ``pread`` (it is not closed)."""
+    """Copy the file open as descriptor ``src`` (read with ``pread``; not closed here) to the new file ``dst``
+    (fsynced); return the SHA-256 hex digest and the size of what was copied."""
     digest = hashlib.sha256()
     size = 0
     with open(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fout:
@@ -163,17 +164,13 @@ def _copy_hashed_fd(src: int, dst: Path) -> tuple[str, int]:
 
 
 def _copy_hashed(src: Path, dst: Path) -> tuple[str, int]:
-    """Copy ``src`` to the new file ``dst`` (fsynced); return the SHA-256 hex digest and the size of what was copied."""
-    digest = hashlib.sha256()
-    size = 0
-    with src.open("rb") as fin, open(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fout:
-        while chunk := fin.read(CHUNK):
-            digest.update(chunk)
-            _write_chunk(fout, chunk)
-            size += len(chunk)
-        fout.flush()
-        os.fsync(fout.fileno())
-    return digest.hexdigest(), size
+    """:func:`_copy_hashed_fd` of the file ``src`` (only for files no Database of this process has open: closing
+    the descriptor would drop that Database's lock)."""
+    fd = os.open(src, os.O_RDONLY)
+    try:
+        return _copy_hashed_fd(fd, dst)
+    finally:
+        os.close(fd)
 
 
 def _sha256(path: Path) -> tuple[str, int]:
