@@ -55,6 +55,7 @@ from analytics.household_stats import household_statistics
 from analytics.projection import Side, projection_sql
 from analytics.summaries import summarise_by_district
 from analytics.xlsx import write_xlsx
+from graph.durable import fsync_path
 from graph.tables import CareTables
 
 __all__ = ["ExportManifest", "export_research", "pseudonym", "Pseudonymiser", "neutralise_formulas",
@@ -174,25 +175,17 @@ def _work_folder(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _publish(work: Path, out: Path) -> None:
     """Sync every file of ``work`` and rename it to ``out`` (an earlier export in ``out`` is swapped out)."""
     for f in work.iterdir():
-        _fsync(f)
-    _fsync(work)
+        fsync_path(f)
+    fsync_path(work)
     old: Path | None = None
     if out.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
         os.replace(out, old / "export")
     os.replace(work, out)
-    _fsync(out.parent)
+    fsync_path(out.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

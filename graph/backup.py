@@ -49,6 +49,7 @@ from typing import Any, BinaryIO
 
 import ladybug as lb
 
+from graph.durable import fsync_path
 from graph.ladybug_store import LadybugStore
 from graph.store import StoreCounts, StoreError, StoreLockedError
 
@@ -183,14 +184,6 @@ def _sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_text_synced(path: Path, text: str) -> None:
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as f:
         f.write(text)
@@ -248,9 +241,9 @@ def backup_store(
             files={BACKUP_DB_FILE: {"sha256": sha, "bytes": size}},
         )
         _write_text_synced(tmp / MANIFEST_FILE, manifest.to_json())
-        _fsync_dir(tmp)
+        fsync_path(tmp)
         os.rename(tmp, out)  # fails (instead of merging) if `out` appeared meanwhile
-        _fsync_dir(out.parent)
+        fsync_path(out.parent)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise _disk_message(e, f"writing the backup {out}") from e
@@ -408,7 +401,7 @@ def restore_store(
                 os.replace(_wal(target), _wal(before))
             os.replace(tmp, target)
             swapped = True
-            _fsync_dir(target.parent)
+            fsync_path(target.parent)
         say("checking the restored store")
         check = LadybugStore.open(target, read_only=True)
         try:

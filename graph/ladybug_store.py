@@ -47,6 +47,7 @@ import pyarrow.compute as pc
 
 from graph.ddl import all_rel_specs, ladybug_ddl, node_specs
 from graph.domains import DOMAINS
+from graph.durable import fsync_path
 from graph.household_deletion import household_dependants
 from graph.queries import Query
 from graph.schema import TABLE_ORDER, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
@@ -568,7 +569,7 @@ class LadybugStore:
             finally:
                 conn.close()
                 db.close()
-            _fsync(tmp)
+            fsync_path(tmp)
         except BaseException:
             _remove_db_files(tmp)
             raise
@@ -580,7 +581,7 @@ class LadybugStore:
                     raise StoreError(f"{wal} is not empty after closing the store; refusing to swap")
                 wal.unlink(missing_ok=True)
                 os.replace(tmp, self.path)
-                _fsync(self.path.parent)
+                fsync_path(self.path.parent)
             finally:
                 self._connect()
         version = self.content_version()
@@ -796,14 +797,6 @@ def _rebuild_path(path: Path) -> Path:
 def _remove_db_files(path: Path) -> None:
     for p in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".shadow")):
         p.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class _SharedExclusiveLock:
