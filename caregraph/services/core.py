@@ -202,6 +202,9 @@ class CareServices:
         in. Requests meanwhile keep being answered from the old handle and cache (the file they read stays intact),
         so nobody waits for the rebuild; the new content shows once it is analysed."""
         try:
+            current = self._store
+            if current is None or not current.stale():  # already reloaded (a late signal about the old handle)
+                return
             t0 = time.perf_counter()
             new_store = self._store_factory()
             new_cache = SnapshotCache(new_store.snapshot, self._config)
@@ -212,11 +215,11 @@ class CareServices:
             except BaseException:
                 new_store.close()
                 raise
-            with self._store_lock:
+            with self._store_lock:  # run_store holds it while it uses the store: nobody is using `old` now
                 old, self._store, self.cache = self._store, new_store, new_cache
                 self._last_ok = time.monotonic()
-            if old is not None:
-                old.close()
+                if old is not None:
+                    old.close()
             log.info("store replaced by a writer: reloaded and analysed in %.1f s", time.perf_counter() - t0)
         except Exception:  # the next ping tries again
             log.exception("reloading the replaced store failed")
@@ -228,6 +231,8 @@ class CareServices:
         store = self.store()
         try:
             with self._store_lock:
+                if store is not self._store:  # replaced meanwhile (a reload after a writer's swap closes the old)
+                    store = self.store()
                 return fn(store)
         except (StoreUnavailableError, StoreLockedError, StoreQueryTimeout) as e:
             self._drop_store()
