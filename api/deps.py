@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from concurrent.futures import Future
+from typing import Annotated, Any, TypeVar, cast
 
 import anyio.to_thread
 from fastapi import Depends, Path, Query, Request
@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from caregraph.auth import Principal
+from caregraph.auth.audit import deferred_durability, wait_durable
 from caregraph.services import CareServices
 
 T = TypeVar("T")
@@ -72,11 +73,33 @@ contend for it (CAREGRAPH_API_THREADS overrides)."""
 _limiter_set = False
 
 
-async def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a (blocking) service call in the thread pool: one hop per request, while validation and serialisation of
-    the result stay on the event loop (a sync route would pay several hops)."""
+async def call(fn: Callable[..., T], *args: Any, inline: bool = False, **kwargs: Any) -> T:
+    """Run a (blocking) service call: in the thread pool (one hop per request, while validation and serialisation
+    of the result stay on the event loop; a sync route would pay several hops), or with ``inline`` on the event
+    loop itself, for calls that need nothing but memory (see
+    :meth:`caregraph.services.CareServices.answers_from_memory`).
+
+    Either way the call's audit entries are only queued while it runs (:func:`caregraph.auth.audit.
+    deferred_durability`) and awaited here, on the loop, before the answer (or the error) goes out: no thread and
+    no loop waits for an fsync, and nothing is answered before its audit entry is durable.
+    """
     global _limiter_set
-    if not _limiter_set:
-        _limiter_set = True
-        anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
-    return await run_in_threadpool(functools.partial(fn, *args, **kwargs))
+
+    def run() -> tuple[T | None, Exception | None, list[Future[None]]]:
+        with deferred_durability() as pending:
+            try:
+                return fn(*args, **kwargs), None, pending
+            except Exception as e:  # raised after the audit entries (a denial is audited too) are durable
+                return None, e, pending
+
+    if inline:
+        result, err, pending = run()
+    else:
+        if not _limiter_set:
+            _limiter_set = True
+            anyio.to_thread.current_default_thread_limiter().total_tokens = API_THREADS
+        result, err, pending = await run_in_threadpool(run)
+    await wait_durable(pending)
+    if err is not None:
+        raise err
+    return cast(T, result)

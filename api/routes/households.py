@@ -64,7 +64,8 @@ async def household_detail(
 ) -> HouseholdDetail:
     """One household in full: members, professionals, agencies, interventions, regisseur, assessments and flags
     with their evidence. Coordinators only, for households in their scope; every read is audited."""
-    return await call(services.household, principal, household_id, as_of=as_of)
+    return await call(services.household, principal, household_id, as_of=as_of,
+                      inline=services.answers_from_memory(as_of))
 
 
 @router.get("/households/{household_id}/network", response_model=Network, responses=_ERR)
@@ -76,7 +77,8 @@ async def household_network(
     include_ended: Annotated[bool, Query(description="Also draw interventions that ended before the date.")] = False,
 ) -> Network:
     """The household's network as nodes and edges, for drawing."""
-    return await call(services.household_network, principal, household_id, as_of=as_of, include_ended=include_ended)
+    return await call(services.household_network, principal, household_id, as_of=as_of, include_ended=include_ended,
+                      inline=services.answers_from_memory(as_of))
 
 
 @router.get("/households/{household_id}/overlap", response_model=HouseholdOverlap, responses=_ERR)
@@ -89,4 +91,5 @@ async def household_overlap(
                                                                        "(default: the flag threshold).")] = None,
 ) -> HouseholdOverlap:
     """Which interventions in this household overlap (same domain, different agencies), where, and since when."""
-    return await call(services.household_overlap, principal, household_id, as_of=as_of, min_days=min_days)
+    return await call(services.household_overlap, principal, household_id, as_of=as_of, min_days=min_days,
+                      inline=services.answers_from_memory(as_of))

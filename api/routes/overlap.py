@@ -31,7 +31,8 @@ async def households_overlap(
     as_of: AsOf = None,
 ) -> HouseholdPairOverlap:
     """Professionals and agencies active in both households (coordinators: both must be in scope)."""
-    return await call(services.households_overlap, principal, a, b, as_of=as_of)
+    return await call(services.households_overlap, principal, a, b, as_of=as_of,
+                      inline=services.answers_from_memory(as_of))
 
 
 @router.get("/overlap/professionals", response_model=ProfessionalPairOverlap, responses=_ERR)

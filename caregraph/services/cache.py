@@ -112,6 +112,10 @@ class AsOfResults:
     def household_flags(self, household_id: str) -> list[FlagResult]:
         return [f for f in self.flags_by_subject.get(household_id, []) if f.subject_kind == "household"]
 
+    def has_lazy(self, key: str) -> bool:
+        """True when :meth:`lazy` has built ``key`` (so asking for it costs nothing)."""
+        return key in self._lazy
+
     def lazy(self, key: str, build: Callable[[], Any]) -> Any:
         """A value computed once per as-of date on first use (e.g. regisseur suggestions, agency pairs)."""
         with self._lock:
@@ -154,6 +158,11 @@ class SnapshotCache:
                 self._index = SnapshotIndex(self._snapshot())
                 log.info("snapshot index built in %.2f s", time.perf_counter() - t0)
             return self._index
+
+    def peek(self, as_of: dt.date) -> AsOfResults | None:
+        """The results for ``as_of`` if they are built, else None (never builds)."""
+        with self._results_lock:
+            return self._results.get(as_of)
 
     def results(self, as_of: dt.date) -> AsOfResults:
         """The results for ``as_of`` (built on first use, then kept for the most recent dates)."""

@@ -157,9 +157,13 @@ class Suggestion:
     reasons: tuple[str, ...]
 
 
+REGISSEUR_KEY = "regisseur"
+"""The key of the regisseur suggestions among an :class:`AsOfResults`' lazy values."""
+
+
 def regisseur_suggestions(res: AsOfResults) -> dict[str, Suggestion]:
     """The suggestions for every household of ``res`` (computed once per as-of date, see :func:`_suggest`)."""
-    got: dict[str, Suggestion] = res.lazy("regisseur", lambda: _suggest(res))
+    got: dict[str, Suggestion] = res.lazy(REGISSEUR_KEY, lambda: _suggest(res))
     return got
 
 

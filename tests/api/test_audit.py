@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from caregraph.auth import AuditLog, audit_file
@@ -84,3 +86,35 @@ def test_audit_export_formula_cells_neutralised(tmp_path: Path) -> None:
     log.export(tmp_path / "out.csv", fmt="csv")
     row = next(iter(csv.DictReader((tmp_path / "out.csv").open())))
     assert row["user"] == "'=cmd"
+
+
+def test_no_answer_leaves_without_its_audit_entry_on_either_path(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads answered on the event loop (cache warm) and in the thread pool (cache cold for the date) both wait for
+    the audit entry: when it cannot be written, no household data is sent."""
+    s = world.services
+    assert client.get("/api/v1/households/H1", params=Q, headers=auth(world, "coordinator")).status_code == 200
+    s.store()  # a fresh ping (the first read built the results, which may outlast the ping interval)
+    assert s.answers_from_memory(AS_OF)  # the next read of AS_OF takes the inline path
+
+    def fail(entries: list[dict[str, Any]]) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(s.audit, "_write_batch", fail)
+    for params in (Q, {"as_of": "2021-03-31"}):  # inline, then a date not yet built (thread pool)
+        r = client.get("/api/v1/households/H1", params=params, headers=auth(world, "coordinator"))
+        assert r.status_code == 500 and "Jansen" not in r.text and "I1" not in r.text
+    monkeypatch.undo()
+    r = client.get("/api/v1/households/H1", params=Q, headers=auth(world, "coordinator"))
+    assert r.status_code == 200
+    assert list(s.audit.entries())[-1].household_id == "H1"
+
+
+def test_denials_on_the_inline_path_are_audited(client: TestClient, world: World) -> None:
+    world.services.store()
+    assert world.services.answers_from_memory(AS_OF)
+    r = client.get("/api/v1/households/H3/overlap", params=Q, headers=auth(world, "coordinator"))
+    assert r.status_code == 403
+    last = list(world.services.audit.entries())[-1]
+    assert (last.action, last.household_id, last.outcome) == ("household_overlap", "H3", "denied")

@@ -190,3 +190,21 @@ def test_household_queries_are_shared_cypher_and_fast(world: World) -> None:
         assert tuple(out.column_names) == q.columns
     rows = world.services.run_store(lambda st: st.run(HOUSEHOLD_INTERVENTIONS, {"household_id": "H1"}))
     assert rows.column("intervention_id").to_pylist() == ["I1", "I2", "I3", "I4"]
+
+
+def test_answers_from_memory_only_when_nothing_needs_building(world: World) -> None:
+    s = world.services
+    s.household(COORD, "H1", as_of=AS_OF)  # results and regisseur suggestions for AS_OF are built
+    s.store()  # (building them may have taken longer than a ping interval on a busy machine)
+    assert s.answers_from_memory(AS_OF)
+    assert not s.answers_from_memory(AS_OF.replace(year=2019))  # not built: the thread pool builds it
+    assert not s.answers_from_memory(AS_OF.replace(year=1800))  # invalid: the thread pool reports it
+    s._last_ok -= 60  # a ping is due: that is store work
+    assert not s.answers_from_memory(AS_OF)
+    s.store()
+    assert s.answers_from_memory(AS_OF)
+    s.detail_source = "cypher"
+    try:
+        assert not s.answers_from_memory(AS_OF)
+    finally:
+        s.detail_source = "snapshot"
