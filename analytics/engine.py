@@ -1,6 +1,9 @@
 """The in-memory SQL engine the analytics run on: DuckDB over the Arrow care tables, as of one date.
 
-The tables are registered zero-copy; a few relations shared by many rules are materialised once:
+The tables are registered zero-copy; a few relations shared by many rules are materialised once, either as temp
+tables when the engine is built (``materialise=True``, for an engine that runs many queries) or as ``MATERIALIZED``
+CTEs of the one query that needs them (:meth:`Engine.with_shared`; all eight flags run as one ``UNION ALL`` query,
+which DuckDB plans and parallelises as a whole):
 
 ``active_iv``
     interventions active on the as-of date (``start_date <= as_of`` and (``end_date`` null or ``>= as_of``)),
@@ -19,17 +22,19 @@ Nothing here reads a store: a :class:`~graph.tables.CareTables` goes in, Arrow t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
 
-__all__ = ["Engine", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key", "key_score",
+__all__ = ["Engine", "FlagQuery", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key", "key_score",
            "first_struct", "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
@@ -105,10 +110,23 @@ def sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class FlagQuery:
+    """One rule's query for :meth:`Engine.flags_table`: the constant columns and the SQL returning ``subject_id,
+    district_id, severity, evidence, explanation``."""
+
+    flag: str
+    rule_version: str
+    subject_kind: str
+    thresholds: Mapping[str, Any]
+    sql: str
+
+
 class Engine:
     """A DuckDB connection holding the care tables and the shared views for one as-of date."""
 
-    def __init__(self, tables: CareTables, as_of: date, *, threads: int | None = None) -> None:
+    def __init__(self, tables: CareTables, as_of: date, *, threads: int | None = None,
+                 materialise: bool = True) -> None:
         self.as_of = as_of
         self.D = date_literal(as_of)
         self.con = duckdb.connect(":memory:")
@@ -116,25 +134,37 @@ class Engine:
             self.con.execute(f"SET threads = {int(threads)}")
         for name in _TABLES:
             self.con.register(f"t_{name}", tables[name])
+        self.materialised = materialise
+        """True: the shared relations are temp tables, built once here (an engine that runs many queries); False:
+        each query gets them as ``MATERIALIZED`` CTEs (:meth:`with_shared`), which is cheaper for one query."""
+        if materialise:
+            self.con.execute("".join(f"CREATE TEMP TABLE {name} AS {sql};\n"
+                                     for name, sql in self.shared_relations().items()))
+
+    def shared_relations(self) -> dict[str, str]:
+        """The shared relations (see the module docstring) by name, as SELECT statements for this date."""
         D = self.D
-        # the shared relations are materialised once per engine (every rule reads them)
-        self.con.execute(
-            f"""
-            CREATE TEMP TABLE hh AS
-              SELECT household_id, district_id, opened_on, closed_on FROM t_households;
-            CREATE TEMP TABLE active_iv AS
-              SELECT i.*, h.district_id FROM t_interventions i LEFT JOIN hh h USING (household_id)
-              WHERE i.start_date <= {D} AND (i.end_date IS NULL OR i.end_date >= {D});
-            CREATE TEMP TABLE active_coord AS
-              SELECT * FROM t_coordinations
-              WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D});
-            CREATE TEMP TABLE latest_score AS
-              SELECT household_id, domain_code, {key_score("k")} AS score,
+        return {
+            "hh": "SELECT household_id, district_id, opened_on, closed_on FROM t_households",
+            "active_iv": f"""SELECT i.*, h.district_id FROM t_interventions i
+              LEFT JOIN (SELECT household_id, district_id FROM t_households) h USING (household_id)
+              WHERE i.start_date <= {D} AND (i.end_date IS NULL OR i.end_date >= {D})""",
+            "active_coord": f"""SELECT * FROM t_coordinations
+              WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D})""",
+            "latest_score": f"""SELECT household_id, domain_code, {key_score("k")} AS score,
                      {_FAR} - CAST(k >> 32 AS INTEGER) AS assessed_on FROM (
                 SELECT household_id, domain_code, {latest_key("assessed_on", "score")} AS k
-                FROM t_assessments WHERE assessed_on <= {D} GROUP BY ALL);
-            """
-        )
+                FROM t_assessments WHERE assessed_on <= {D} GROUP BY ALL)""",
+        }
+
+    def with_shared(self, sql: str, *, order_by: str | None = None) -> str:
+        """``sql`` (a SELECT, possibly a ``UNION ALL`` of SELECTs with their own WITH clauses) with the shared
+        relations defined in front of it when they are not temp tables, and ordered by ``order_by``."""
+        order = f"\nORDER BY {order_by}" if order_by else ""
+        if self.materialised:
+            return f"{sql}{order}"
+        ctes = ",\n".join(f"{name} AS MATERIALIZED ({rel})" for name, rel in self.shared_relations().items())
+        return f"WITH {ctes}\n{sql}{order}"
 
     def query(self, sql: str) -> pa.Table:
         """Run SQL and return the result as an Arrow table."""
@@ -147,18 +177,32 @@ class Engine:
         The SQL returns ``subject_id, district_id, severity, evidence, explanation`` (evidence as JSON text);
         the constant columns (flag, version, kind, thresholds) are added here.
         """
-        t = self.query(f"SELECT subject_id, district_id, severity, CAST(evidence AS VARCHAR) AS evidence, "
-                       f"explanation FROM ({sql}) ORDER BY subject_id")
-        n = t.num_rows
-        thr = json.dumps(dict(thresholds), sort_keys=True, default=_jsonable)
+        return self.flags_table([FlagQuery(flag, rule_version, subject_kind, thresholds, sql)])
+
+    def flags_table(self, queries: Sequence[FlagQuery]) -> pa.Table:
+        """Run several rules' SQL as one query (``UNION ALL``: DuckDB plans and parallelises them together and
+        reads the shared relations once) and shape the result as the flat flag table: the rules in the given
+        order, each one's rows by subject id."""
+        if not queries:
+            return FLAG_TABLE_SCHEMA.empty_table()
+        union = "\nUNION ALL\n".join(
+            f"SELECT {i} AS rule_no, subject_id, district_id, severity, CAST(evidence AS VARCHAR) AS evidence, "
+            f"explanation FROM ({q.sql})" for i, q in enumerate(queries))
+        t = self.query(self.with_shared(union, order_by="rule_no, subject_id"))
+        rule_no = t.column("rule_no").cast(pa.int32())
+
+        def per_rule(values: list[str]) -> pa.ChunkedArray:
+            return pc.take(pa.array(values, pa.string()), rule_no)
+
         cols = {
-            "flag": pa.array([flag] * n, pa.string()),
-            "rule_version": pa.array([rule_version] * n, pa.string()),
-            "subject_kind": pa.array([subject_kind] * n, pa.string()),
+            "flag": per_rule([q.flag for q in queries]),
+            "rule_version": per_rule([q.rule_version for q in queries]),
+            "subject_kind": per_rule([q.subject_kind for q in queries]),
             "subject_id": t.column("subject_id").cast(pa.string()),
             "district_id": t.column("district_id").cast(pa.string()),
             "severity": t.column("severity").cast(pa.string()),
-            "thresholds": pa.array([thr] * n, pa.string()),
+            "thresholds": per_rule([json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable)
+                                    for q in queries]),
             "evidence": t.column("evidence").cast(pa.string()),
             "explanation": t.column("explanation").cast(pa.string()),
         }

@@ -10,7 +10,7 @@ from typing import Any
 import pyarrow as pa
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine
+from analytics.engine import Engine, FlagQuery
 from analytics.results import FlagResult, table_to_flags
 from graph.tables import CareTables
 
@@ -36,12 +36,16 @@ class Rule:
         known = {f.name for f in fields(config)}
         return {n: getattr(config, n) for n in self.threshold_names if n in known}
 
+    def query(self, engine: Engine, config: FlagConfig) -> FlagQuery:
+        """The rule's query on ``engine`` with ``config`` (for :meth:`Engine.flags_table`)."""
+        return FlagQuery(self.name, self.version, self.subject_kind, self.thresholds(config),
+                         self.build_sql(engine, config))
+
     def table(self, engine: Engine, config: FlagConfig) -> pa.Table:
         """The rule's results as the flat flag table (one row per flagged subject)."""
-        return engine.flag_table(flag=self.name, rule_version=self.version, subject_kind=self.subject_kind,
-                                 thresholds=self.thresholds(config), sql=self.build_sql(engine, config))
+        return engine.flags_table([self.query(engine, config)])
 
     def __call__(self, tables: CareTables, as_of: date, config: FlagConfig | None = None) -> list[FlagResult]:
         """Evaluate only this rule on ``tables`` as of ``as_of``."""
-        with Engine(tables, as_of) as engine:
+        with Engine(tables, as_of, materialise=False) as engine:
             return table_to_flags(self.table(engine, config or FlagConfig()))
