@@ -110,6 +110,8 @@ class SnapshotIndex:
         self.agencies: dict[str, dict[str, Any]] = {r["agency_id"]: r for r in tables["agencies"].to_pylist()}
         self.districts: dict[str, dict[str, Any]] = {r["district_id"]: r for r in tables["districts"].to_pylist()}
         self._prof_hh: dict[str, frozenset[str]] = {}
+        self._prof_out: dict[tuple[str, bool], ProfessionalOut] = {}
+        self._agency_out: dict[str, AgencyOut] = {}
         self._lock = threading.Lock()
 
     # -- households ------------------------------------------------------------------------------------------
@@ -160,18 +162,31 @@ class SnapshotIndex:
         return result
 
     def professional_out(self, professional_id: str, *, names: bool) -> ProfessionalOut | None:
+        """The professional as the API shows them (built once per id and kept: the models are frozen)."""
+        key = (professional_id, names)
+        got = self._prof_out.get(key)
+        if got is not None:
+            return got
         r = self.professionals.get(professional_id)
         if r is None:
             return None
-        return ProfessionalOut(professional_id=r["professional_id"], role=r["role"], agency_id=r["agency_id"],
-                               name=r["name"] if names else None)
+        out = ProfessionalOut(professional_id=r["professional_id"], role=r["role"], agency_id=r["agency_id"],
+                              name=r["name"] if names else None)
+        self._prof_out[key] = out  # a race builds an equal model twice; one of them stays
+        return out
 
     def agency_out(self, agency_id: str) -> AgencyOut | None:
+        """The agency as the API shows it (built once per id and kept)."""
+        got = self._agency_out.get(agency_id)
+        if got is not None:
+            return got
         r = self.agencies.get(agency_id)
         if r is None:
             return None
-        return AgencyOut(agency_id=r["agency_id"], name=r["name"], sector=r["sector"],
-                         sector_label=SECTORS.get(r["sector"], r["sector"]))
+        out = AgencyOut(agency_id=r["agency_id"], name=r["name"], sector=r["sector"],
+                        sector_label=SECTORS.get(r["sector"], r["sector"]))
+        self._agency_out[agency_id] = out
+        return out
 
     def district_list(self) -> list[DistrictOut]:
         return [DistrictOut(district_id=k, name=v["name"]) for k, v in sorted(self.districts.items())]

@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 
 from caregraph.services.index import RowSlices
+from tests.services.world import AS_OF, World
 
 
 def _table(n: int) -> pa.Table:
@@ -38,3 +39,15 @@ def test_row_slices_of_a_chunked_and_an_empty_table() -> None:
     assert RowSlices(t).rows(4, 5) == t.slice(4, 5).to_pylist()
     empty = _table(0)
     assert RowSlices(empty).rows(0, 3) == []
+
+
+def test_professional_and_agency_models_are_built_once_and_respect_names(world: World) -> None:
+    idx = world.services._results(AS_OF).index
+    first = idx.professional_out("P1", names=True)
+    assert first is not None and first.name is not None
+    assert idx.professional_out("P1", names=True) is first  # kept (the models are frozen)
+    hidden = idx.professional_out("P1", names=False)
+    assert hidden is not None and hidden.name is None and hidden.professional_id == "P1"
+    assert idx.professional_out("nobody", names=True) is None
+    agency = idx.agency_out("A1")
+    assert agency is not None and idx.agency_out("A1") is agency and agency.sector_label
