@@ -94,7 +94,8 @@ def measure(step: str, folder: Path, runs: int, budget_s: float, log: Callable[[
     secs = [x["seconds"] for x in results]
     out = dict(results[0])
     out.update({"seconds": statistics.median(secs), "min_s": min(secs), "max_s": max(secs), "runs": len(secs),
-                "peak_rss_mib": max(x["peak_rss_mib"] for x in results)})
+                "peak_rss_mib": max(x["peak_rss_mib"] for x in results),
+                "host_loop_ms_all": [x.get("host_loop_ms") for x in results]})
     log(f"  {step:<13} {out['seconds']:9.3f} s (median of {len(secs)}; {min(secs):.3f}–{max(secs):.3f})  "
         f"peak {out['peak_rss_mib']:7.0f} MiB")
     return out

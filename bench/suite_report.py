@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,8 @@ def main_table(data: dict[str, Any]) -> list[str]:
 def api_table(data: dict[str, Any]) -> list[str]:
     lines = ["| households | workers | users | mode | requests/s | detail p50 / p95 / p99 (ms) | "
              "overlap p50 / p95 / p99 (ms) | server CPU ms/req | load-client CPU ms/req | server warm-up (s) | "
-             "server peak RSS, all processes (MiB) |",
-             "|---:|---:|---:|---|---:|---|---|---:|---:|---:|---:|"]
+             "server peak RSS, all processes (MiB) | host loop before / after (ms) |",
+             "|---:|---:|---:|---|---:|---|---|---:|---:|---:|---:|---|"]
     for n in sorted(int(k) for k in data["sizes"]):
         for a in _api_runs(data["sizes"][str(n)]):
             lines.extend(_api_rows(n, a))
@@ -80,21 +81,35 @@ def _api_rows(n: int, a: dict[str, Any]) -> list[str]:
     lines: list[str] = []
     w = a.get("workers", 1)
     if "error" in a:
-        lines.append(f"| {n:,} | {w} | — | not measured: {a['error']} | " + " | ".join(["—"] * 7) + " |")
+        lines.append(f"| {n:,} | {w} | — | not measured: {a['error']} | " + " | ".join(["—"] * 8) + " |")
         return lines
     modes = [("", f"closed loop ({a['client']} client)")]
     if "think_throughput" in a:
         modes.append(("think_", f"think time ~{a['think_s']:g} s"))
     for pre, mode in modes:
         tp = a["throughput"] if not pre else a["think_throughput"]
+        host = (f"{_num(a.get('host_loop_ms_before')):.0f} / {_num(a.get('host_loop_ms_after')):.0f}"
+                if "host_loop_ms_before" in a else "—")
         cpu = (f"{a['server_cpu_ms_per_request']:.2f} | {a['client_cpu_ms_per_request']:.2f} | "
-               f"{a['warm_up_s']:.1f} | {a['server_peak_rss_mib']:,.0f}") if not pre else "″ | ″ | ″ | ″"
+               f"{a['warm_up_s']:.1f} | {a['server_peak_rss_mib']:,.0f} | {host}") if not pre else "″ | ″ | ″ | ″ | ″"
         lines.append(
             f"| {n:,} | {w} | {a['clients']} | {mode} | {tp:.0f} | "
             f"{a[pre + 'detail_p50_ms']:.1f} / {a[pre + 'detail_p95_ms']:.1f} / {a[pre + 'detail_p99_ms']:.1f} | "
             f"{a[pre + 'overlap_p50_ms']:.1f} / {a[pre + 'overlap_p95_ms']:.1f} / "
             f"{a[pre + 'overlap_p99_ms']:.1f} | {cpu} |")
     return lines
+
+
+def host_speed(data: dict[str, Any]) -> list[str]:
+    """The host-speed line of the Machine section: the fixed loop's CPU time before every step of the run."""
+    loops = [float(x) for r in data["sizes"].values() for v in r.values() if isinstance(v, dict)
+             for x in v.get("host_loop_ms_all") or [] if x is not None]
+    if not loops:
+        return []
+    return [f"- host speed: a fixed pure-Python loop (`host_loop_ms` in `bench/suite_steps.py`) took "
+            f"{min(loops):.0f} / {statistics.median(loops):.0f} / {max(loops):.0f} ms (min / median / max over the "
+            f"{len(loops)} step runs); on this shared virtual machine it drifts by up to 1.8× within minutes, and "
+            "every absolute figure drifts with it (a ratio compares two steps run minutes apart)"]
 
 
 def dashboard_table(data: dict[str, Any]) -> list[str]:
@@ -260,6 +275,7 @@ def render(data: dict[str, Any], img_rel: str) -> str:
         f"- Python {m['python']} on {m['platform']}",
         "- " + ", ".join(f"{k} {v}" for k, v in m["libraries"].items()),
         f"- sizes: {', '.join(f'{n:,}' for n in sizes)} households (seed 1, as of the generator's date)",
+        *host_speed(data),
     ]
     for note in data.get("notes", []):
         lines += ["", f"Note: {note}"]

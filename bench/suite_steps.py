@@ -52,6 +52,19 @@ def _tables(d: Path) -> Any:
     return read_table_dir(d / "parquet")
 
 
+def host_loop_ms(n: int = 2_000_000) -> float:
+    """CPU milliseconds of a fixed pure-Python loop: this host's speed at the moment (untimed in every step).
+
+    On a shared virtual machine the same loop can take nearly twice as long from one minute to the next, which moves
+    every absolute figure; the report shows this figure next to them.
+    """
+    t0 = time.process_time()
+    x = 0
+    for i in range(n):
+        x += i * i
+    return (time.process_time() - t0) * 1000
+
+
 def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     t0 = time.perf_counter()
     out = fn()
@@ -321,9 +334,11 @@ def step_api(d: Path, run: int, opts: dict[str, str]) -> dict[str, Any]:
             asyncio.run(bench_api.wait_ready(url, token, hid, timeout=600))
         _settle(server.pid)
         out["warm_up_s"] = time.perf_counter() - t0
+        out["host_loop_ms_before"] = host_loop_ms()
         cpu0, own0 = _tree_cpu(server.pid), time.process_time()
         lat, errors, wall = run_load(0.0)
         server_cpu, client_cpu = _tree_cpu(server.pid) - cpu0, time.process_time() - own0
+        out["host_loop_ms_after"] = host_loop_ms()
         total = sum(len(v) for v in lat.values())
         out["error_kinds"] = dict(errors)
         out.update({"requests": total, "throughput": total / wall, "errors": sum(errors.values()),
@@ -382,8 +397,10 @@ OPTION_STEPS: dict[str, Callable[[Path, int, dict[str, str]], dict[str, Any]]] =
 def main() -> None:
     step, folder = sys.argv[1], Path(sys.argv[2])
     run = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    loop_ms = host_loop_ms()
     out = OPTION_STEPS[step](folder, run, _opts(sys.argv[4:])) if step in OPTION_STEPS else STEPS[step](folder, run)
     out["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["host_loop_ms"] = loop_ms
     print(json.dumps(out, default=str))
 
 

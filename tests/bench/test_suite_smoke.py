@@ -73,6 +73,8 @@ def test_suite_at_1000_households_writes_a_well_formed_report(tmp_path: Path) ->
         assert row[0] == "1,000" and row[2] == "4", row
         assert re.fullmatch(r"[\d.]+ / [\d.]+ / [\d.]+", row[5]), row
     assert api[1][3].startswith("closed loop") and api[2][3].startswith("think time"), api
+    assert re.fullmatch(r"\d+ / \d+", api[1][-1]), api[1]  # the host-speed loop before and after the load
+    assert re.search(r"host speed: a fixed pure-Python loop .* took \d+ / \d+ / \d+ ms", md)
 
     dash = _table(md, "## Dashboard render")
     assert dash[1][0] == "1,000"
