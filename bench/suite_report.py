@@ -108,8 +108,9 @@ def host_speed(data: dict[str, Any]) -> list[str]:
         return []
     return [f"- host speed: a fixed pure-Python loop (`host_loop_ms` in `bench/suite_steps.py`) took "
             f"{min(loops):.0f} / {statistics.median(loops):.0f} / {max(loops):.0f} ms (min / median / max over the "
-            f"{len(loops)} step runs); on this shared virtual machine it drifts by up to 1.8× within minutes, and "
-            "every absolute figure drifts with it (a ratio compares two steps run minutes apart)"]
+            f"{len(loops)} step runs, a spread of {max(loops) / min(loops):.1f}×): this shared virtual machine's speed "
+            "drifts within minutes, and every absolute figure drifts with it (a ratio compares two steps run minutes "
+            "apart)"]
 
 
 def dashboard_table(data: dict[str, Any]) -> list[str]:
