@@ -249,7 +249,7 @@ def export_research(
     if k < 1 or min_shared < 1:
         raise ValueError("k and min_shared must be at least 1")
     if key is None:
-        from caregraph.settings import get_settings
+        from foundation.settings import get_settings
 
         key = get_settings().pseudonym_secret()
     config = config or FlagConfig()

@@ -15,7 +15,7 @@ from caregraph import __version__ as _version
 from caregraph.services import CareServices
 
 if TYPE_CHECKING:
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
 
 __all__ = ["create_app", "API_PREFIX"]
 
@@ -79,12 +79,12 @@ def create_app(settings: Settings | None = None, *, services: CareServices | Non
     Parameters
     ----------
     settings
-        Configuration (default: :func:`caregraph.settings.get_settings`); ignored when ``services`` is given.
+        Configuration (default: :func:`foundation.settings.get_settings`); ignored when ``services`` is given.
     services
         The services to serve (tests and :mod:`caregraph.serve` pass theirs, shared with the dashboard).
     """
     if services is None:
-        from caregraph.settings import get_settings
+        from foundation.settings import get_settings
 
         services = CareServices.from_settings(settings or get_settings())
     app = FastAPI(

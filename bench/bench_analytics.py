@@ -157,7 +157,7 @@ def main() -> None:
     ap.add_argument("--no-store", action="store_true", help="skip loading and reading the embedded store")
     args = ap.parse_args()
 
-    from ingest.synthetic.municipality import generate_municipality
+    from synthetic.municipality import generate_municipality
 
     t0 = time.perf_counter()
     m = generate_municipality(args.households, args.seed)
@@ -188,8 +188,8 @@ def main() -> None:
     del res
 
     if not args.no_store:
-        from caregraph.privacy import pseudonymise_tables
         from graph.ladybug_store import LadybugStore
+        from ingest.pseudonyms import pseudonymise_tables
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "graph.lbug"

@@ -36,10 +36,10 @@ def prepare(base: Path, households: int, seed: int) -> tuple[Path, str]:
     marker = base / f"loaded-{households}-{seed}.txt"
     if marker.exists():
         return store_path, marker.read_text().strip()
-    from caregraph.privacy import pseudonymise_tables
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from graph.factory import open_store
-    from ingest.synthetic.municipality import generate_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality
 
     t0 = time.perf_counter()
     m = generate_municipality(households, seed)
@@ -62,7 +62,7 @@ def make_token(base: Path, store_path: Path) -> str:
     import secrets
 
     from caregraph.auth import Role, UserStore, users_file
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from graph.factory import open_store
 
     settings = Settings(store_path=store_path, data_dir=base / "data", demo=True)  # type: ignore[call-arg]

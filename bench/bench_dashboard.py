@@ -1,7 +1,7 @@
 """Benchmark: time until the dashboard's overview and a household page are fully rendered in headless Chromium.
 
 For each size, generates (once, cached in ``--dir``) a synthetic municipality with
-:func:`ingest.synthetic.municipality.generate_municipality` (as of 2025-06-30), loads it into an embedded store,
+:func:`synthetic.municipality.generate_municipality` (as of 2025-06-30), loads it into an embedded store,
 creates the demo users (the coordinator holding every district), starts ``caregraph serve`` in a subprocess on a
 free loopback port (``CAREGRAPH_AS_OF=2025-06-30``, one process serving API and dashboard), logs in through the
 dashboard's login page and measures, with Debian's chromium driven by Selenium:
@@ -64,10 +64,10 @@ def prepare(base: Path, households: int, seed: int) -> Path:
     marker = base / f"loaded-{households}-{seed}.txt"
     if marker.exists():
         return store_path
-    from caregraph.privacy import pseudonymise_tables
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from graph.factory import open_store
-    from ingest.synthetic.municipality import generate_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality
 
     shutil.rmtree(store_path, ignore_errors=True)
     t0 = time.perf_counter()
@@ -89,7 +89,7 @@ def prepare(base: Path, households: int, seed: int) -> Path:
 def demo_tokens(base: Path, store_path: Path) -> dict[str, str]:
     """Demo users (the coordinator holds every district, so every household opens); role → token."""
     from caregraph.auth import create_demo_users
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from graph.factory import open_store
 
     settings = Settings(store_path=store_path, data_dir=base / "data", demo=True)

@@ -47,11 +47,11 @@ def main() -> None:
     from analytics.config import FlagConfig
     from caregraph.auth import AuditLog, Principal, Role
     from caregraph.auth.audit import deferred_durability, wait_durable
-    from caregraph.privacy import pseudonymise_tables
     from caregraph.services import households
     from caregraph.services.cache import AsOfResults
     from caregraph.services.index import SnapshotIndex, group_runs
-    from ingest.synthetic.municipality import generate_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality
 
     t0 = time.perf_counter()
     m = generate_municipality(args.households, args.seed)

@@ -29,9 +29,9 @@ def one(households: int, seed: int) -> dict[str, float]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from caregraph.privacy import pseudonymise_tables
     from graph.ladybug_store import LadybugStore
-    from ingest.synthetic.municipality import generate_municipality, write_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality, write_municipality
 
     key = b"bench-key-0123456789"
     res: dict[str, float] = {"households": households}

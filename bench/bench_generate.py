@@ -17,7 +17,7 @@ from pathlib import Path
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-from ingest.synthetic import generate_municipality, write_municipality
+from synthetic import generate_municipality, write_municipality
 n, seed, out, formats = int(sys.argv[1]), int(sys.argv[2]), Path(sys.argv[3]), tuple(sys.argv[4].split(","))
 check = sys.argv[5] == "1"
 t0 = time.perf_counter()

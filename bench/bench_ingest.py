@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb
 import pyarrow as pa
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.ladybug_store import LadybugStore
 from ingest.pipeline import check, prepare, pseudonymise_bsns, read_inputs, valid_tables
 from tests.ingest.bigdata import write_big_input

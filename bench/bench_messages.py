@@ -1,6 +1,6 @@
 """iJw/iWmo message ingest at size, and what the allocation ledger costs.
 
-For each size: generate a municipality, write its 301/305/307 messages (``ingest/synthetic_messages.py``), ingest
+For each size: generate a municipality, write its 301/305/307 messages (``synthetic/messages.py``), ingest
 them into a fresh embedded store (the first ingest writes every allocation to the ``allocations`` ledger), then
 ingest the same messages again (the ledger is read back and every version compared: nothing changes). Prints the
 seconds of both, the allocations per second, and the share of the repeat ingest spent reading the ledger.
@@ -18,11 +18,11 @@ from pathlib import Path
 
 
 def run(households: int, work: Path) -> None:
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from graph.factory import open_store
     from ingest.pipeline import ingest, stored_allocation_versions
-    from ingest.synthetic.municipality import generate_municipality
-    from ingest.synthetic_messages import write_messages
+    from synthetic.messages import write_messages
+    from synthetic.municipality import generate_municipality
 
     m = generate_municipality(households, 1)
     msgs = work / f"msgs-{households}"

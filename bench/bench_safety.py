@@ -1,6 +1,6 @@
 """Benchmark (not a test): backup/restore methods and retention speed of the embedded store.
 
-On a synthetic municipality of ``--households`` households (``ingest.synthetic``, pseudonymised) loaded into a fresh
+On a synthetic municipality of ``--households`` households (``synthetic``, pseudonymised) loaded into a fresh
 LadybugDB file, it prints:
 
 - ``CHECKPOINT`` + copy of the ``.lbug`` file (what ``caregraph backup`` does: :func:`graph.backup.backup_store`)
@@ -37,11 +37,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     import ladybug as lb
 
-    from caregraph.privacy import pseudonymise_tables
     from graph.backup import backup_store, restore_store
     from graph.ladybug_store import LadybugStore
     from graph.schema import TABLE_ORDER
-    from ingest.synthetic.municipality import generate_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality
 
     def tables_of(path: Path) -> dict[str, object]:
         with LadybugStore.open(path, read_only=True) as s:

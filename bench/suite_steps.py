@@ -73,7 +73,7 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def step_generate(d: Path, run: int) -> dict[str, Any]:
     from graph.tables import write_table_files
-    from ingest.synthetic.municipality import generate_municipality
+    from synthetic.municipality import generate_municipality
 
     n = int((d / "households.txt").read_text())
     t_gen, m = _timed(lambda: generate_municipality(n, 1))
@@ -90,7 +90,7 @@ def step_generate(d: Path, run: int) -> dict[str, Any]:
 
 
 def step_ingest(d: Path, run: int) -> dict[str, Any]:
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from graph.factory import open_store
     from ingest.pipeline import ingest
 

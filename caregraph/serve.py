@@ -34,7 +34,7 @@ from api.routes import health
 from caregraph.services import CareServices, ServiceError
 
 if TYPE_CHECKING:
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
 
 __all__ = ["build_app", "serve_forever", "worker_app", "Mode", "DASHBOARD_PREFIX", "MODE_ENV", "WARM_ENV"]
 
@@ -90,7 +90,7 @@ def _warm(services: CareServices) -> None:
 def worker_app() -> FastAPI:
     """The app of one worker process of a multi-worker server (uvicorn calls it in each process; settings from the
     environment, mode and warm-up from :data:`MODE_ENV` and :data:`WARM_ENV`)."""
-    from caregraph.settings import get_settings
+    from foundation.settings import get_settings
 
     settings = get_settings()
     mode = os.environ.get(MODE_ENV, "both")

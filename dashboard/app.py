@@ -46,7 +46,7 @@ def create_dash(
     services
         The services layer; every callback calls it with the logged-in principal.
     settings
-        The :class:`caregraph.settings.Settings` (kept for the callbacks).
+        The :class:`foundation.settings.Settings` (kept for the callbacks).
     requests_pathname_prefix
         Path prefix the browser uses (where the app is mounted), ending in ``/``.
     routes_pathname_prefix

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from graph.store import GraphStore, StoreUnavailableError
 
 if TYPE_CHECKING:
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
 
 __all__ = ["open_store"]
 

@@ -384,7 +384,7 @@ def _node_rows(spec: TableSpec, table: pa.Table) -> list[dict[str, Any]]:
             if col.null_count != len(col):
                 raise StoreDataError(
                     f"{spec.name}: column {c.name!r} holds BSNs in clear; pseudonymise the tables before loading "
-                    "(caregraph.privacy.pseudonymise_tables)"
+                    "(ingest.pseudonyms.pseudonymise_tables)"
                 )
             columns[prop] = [None] * table.num_rows
             continue

@@ -25,7 +25,7 @@ from typing import Literal
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from caregraph.privacy import bsn_is_valid
+from foundation.privacy import bsn_is_valid
 from ingest.report import Issue
 
 __all__ = [

@@ -33,7 +33,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.domains import DOMAINS
 from graph.schema import TABLE_ORDER, table_arrow_schema, table_spec
 from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
@@ -127,7 +127,7 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
 
     Raises
     ------
-    caregraph.settings.MissingSecretError
+    foundation.settings.MissingSecretError
         When messages are among the inputs and no pseudonym key is configured (ids of members and households are
         derived from keyed pseudonyms).
     """
@@ -220,9 +220,9 @@ def valid_tables(result: ValidationResult) -> CareTables:
 
 
 def pseudonymise_bsns(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
-    """Same output as :func:`caregraph.privacy.pseudonymise_column`, faster: one keyed HMAC state, copied per value.
+    """Same output as :func:`foundation.privacy.pseudonymise_column`, faster: one keyed HMAC state, copied per value.
 
-    >>> from caregraph.privacy import pseudonymise_column
+    >>> from foundation.privacy import pseudonymise_column
     >>> a = pa.array(["999900006", None])
     >>> pseudonymise_bsns(a, b"k" * 16).to_pylist() == pseudonymise_column(a, b"k" * 16).to_pylist()
     True
@@ -283,7 +283,7 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
 
     Raises
     ------
-    caregraph.settings.MissingSecretError
+    foundation.settings.MissingSecretError
         Outside demo mode without a pseudonym key (checked before anything is read).
     """
     key = settings.pseudonym_secret()

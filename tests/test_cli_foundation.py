@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caregraph.cli import app
-from caregraph.settings import get_settings
+from foundation.settings import get_settings
 from graph.ddl import all_rel_specs
 
 runner = CliRunner()

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caregraph.privacy import bsn_check_digit, bsn_is_valid, pseudonymise_bsn, pseudonymise_tables
-from caregraph.settings import DEMO_PSEUDONYM_KEY, MissingSecretError, Settings
+from foundation.privacy import bsn_check_digit, bsn_is_valid, pseudonymise_bsn
+from foundation.settings import DEMO_PSEUDONYM_KEY, MissingSecretError, Settings
 from graph.tables import CareTables
+from ingest.pseudonyms import pseudonymise_tables
 
 
 @pytest.mark.parametrize("bsn", ["999900006", "999996770", "123456782", "111222333", "319072356"])

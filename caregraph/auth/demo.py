@@ -10,7 +10,7 @@ from caregraph.auth.roles import Role
 from caregraph.auth.users import UserStore, users_file
 
 if TYPE_CHECKING:
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
 
 __all__ = ["create_demo_users", "DEMO_USERNAMES"]
 

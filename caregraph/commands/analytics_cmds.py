@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from caregraph.settings import MissingSecretError, get_settings
+from foundation.settings import MissingSecretError, get_settings
 from graph.tables import CareTables
 
 __all__ = ["register", "load_tables", "parse_as_of"]

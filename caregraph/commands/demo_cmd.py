@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from caregraph.commands.store_cmds import fail, progress_bar
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.store import StoreError
 
 __all__ = ["register", "run_demo", "DemoResult"]
@@ -45,9 +45,9 @@ def run_demo(settings: Settings, *, households: int, seed: int, base: Path) -> D
     """Generate, load and analyse a synthetic municipality; create the demo users. Does not serve."""
     from analytics.flags import evaluate_flags
     from caregraph.auth import create_demo_users
-    from caregraph.privacy import pseudonymise_tables
     from graph.factory import open_store
-    from ingest.synthetic.municipality import generate_municipality, write_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality, write_municipality
 
     tables_dir = base / "tables"
     with progress_bar("generate") as progress:

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         Writes every entity table as CSV and/or Parquet, planted.csv (the ground truth of the planted cases, valid on
         the as-of date) and manifest.json (seed, rates, planted and row counts).
         """
-        from ingest.synthetic import generate_municipality, write_municipality
+        from synthetic import generate_municipality, write_municipality
 
         try:
             day = dt.date.fromisoformat(as_of)

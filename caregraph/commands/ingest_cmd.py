@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         """Validate, pseudonymise and load input files into the store (all-or-nothing unless --quarantine)."""
         from rich.progress import Progress
 
-        from caregraph.settings import MissingSecretError, get_settings
+        from foundation.settings import MissingSecretError, get_settings
         from graph.factory import open_store
         from graph.store import StoreError
         from ingest.pipeline import ingest

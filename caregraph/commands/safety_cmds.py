@@ -18,7 +18,7 @@ from rich.table import Table
 from caregraph.auth.audit import AuditLog, audit_file
 from caregraph.commands.store_cmds import console, fail
 from caregraph.retention import run_retention
-from caregraph.settings import Settings, get_settings
+from foundation.settings import Settings, get_settings
 from graph.backup import BackupError, backup_store, restore_store
 from graph.factory import open_store
 from graph.store import StoreError, StoreLockedError

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from caregraph.commands.store_cmds import fail
-from caregraph.settings import get_settings
+from foundation.settings import get_settings
 
 __all__ = ["register"]
 

@@ -13,11 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from caregraph.privacy import pseudonymise_tables
-from caregraph.settings import MissingSecretError, Settings, get_settings
+from foundation.settings import MissingSecretError, Settings, get_settings
 from graph.factory import open_store
 from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
 from graph.tables import TableFileError, read_table_dir
+from ingest.pseudonyms import pseudonymise_tables
 
 __all__ = ["register", "load_folder", "progress_bar", "fail"]
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from caregraph.auth import AuditLog, AuthError, Role, UserStore, audit_file, users_file
 from caregraph.commands.store_cmds import fail
-from caregraph.settings import get_settings
+from foundation.settings import get_settings
 
 __all__ = ["register"]
 

@@ -38,7 +38,7 @@ from graph.store import GraphStore, StoreError, StoreLockedError, StoreQueryTime
 
 if TYPE_CHECKING:
     from analytics.config import FlagConfig
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
 
 __all__ = ["CareServices", "DetailSource", "HouseholdSort", "HOUSEHOLD_SORTS", "MAX_LIMIT", "DEFAULT_MAX_UPLOAD_BYTES",
            "DEFAULT_TREND_MONTHS"]

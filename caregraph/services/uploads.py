@@ -90,7 +90,7 @@ def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, 
     folder = services.uploads_dir / f"{stamp}-{secrets.token_hex(4)}"
     raw = folder / "raw"
     raw.mkdir(parents=True, exist_ok=False)
-    from caregraph.settings import MissingSecretError
+    from foundation.settings import MissingSecretError
     from ingest.pipeline import ingest
 
     quarantine = folder / "quarantine"
@@ -127,7 +127,7 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
     """A zip of :func:`analytics.export.export_research`'s pseudonymised export on ``as_of`` (node and edge tables,
     flags, statistics and ``metadata.json``), written atomically under ``<data_dir>/exports``."""
     from analytics.export import export_research
-    from caregraph.settings import MissingSecretError
+    from foundation.settings import MissingSecretError
 
     try:
         key = services.settings.pseudonym_secret()

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from analytics.tables_builder import build_tables
-from caregraph.privacy import pseudonymise_tables
-from caregraph.settings import get_settings
+from foundation.settings import get_settings
+from ingest.pseudonyms import pseudonymise_tables
 
 from .helpers import coord, iv, score
 

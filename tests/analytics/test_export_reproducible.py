@@ -32,7 +32,7 @@ _SCRIPT = """
 import sys
 from pathlib import Path
 from analytics.export import export_research
-from ingest.synthetic.municipality import generate_municipality
+from synthetic.municipality import generate_municipality
 m = generate_municipality(int(sys.argv[2]), int(sys.argv[3]))
 export_research(m.tables, m.as_of, Path(sys.argv[1]), key=sys.argv[4].encode(), k=2)
 """
@@ -40,7 +40,7 @@ export_research(m.tables, m.as_of, Path(sys.argv[1]), key=sys.argv[4].encode(), 
 
 @pytest.fixture(scope="module")
 def municipality() -> tuple[CareTables, date]:
-    from ingest.synthetic.municipality import generate_municipality
+    from synthetic.municipality import generate_municipality
 
     m = generate_municipality(N_HOUSEHOLDS, SEED)
     return m.tables, m.as_of

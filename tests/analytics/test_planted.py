@@ -8,7 +8,7 @@ from analytics.flags import FLAG_NAMES, evaluate_flags_table
 
 
 def test_recall_and_precision_per_flag_on_the_synthetic_municipality() -> None:
-    municipality = pytest.importorskip("ingest.synthetic.municipality")
+    municipality = pytest.importorskip("synthetic.municipality")
     m = municipality.generate_municipality(2000, 7)
     found = evaluate_flags_table(m.tables, m.as_of).select(["flag", "subject_id"]).to_pylist()
     planted = m.planted.select(["flag", "subject_id"]).to_pylist()
@@ -36,7 +36,7 @@ def test_one_union_query_equals_each_rule_on_a_shared_engine() -> None:
     from analytics.engine import Engine
     from analytics.flags import RULES
 
-    municipality = pytest.importorskip("ingest.synthetic.municipality")
+    municipality = pytest.importorskip("synthetic.municipality")
     m = municipality.generate_municipality(500, 3)
     together = evaluate_flags_table(m.tables, m.as_of)
     with Engine(m.tables, m.as_of) as e:

@@ -111,7 +111,7 @@ def test_demo_users_only_in_demo_mode(tmp_path: Path) -> None:
 
 def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from caregraph.cli import app
-    from caregraph.settings import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("CAREGRAPH_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()

@@ -14,12 +14,13 @@ from pathlib import Path
 import pyarrow as pa
 
 from caregraph.auth import UserStore, users_file
-from caregraph.privacy import bsn_check_digit, pseudonymise_tables
 from caregraph.services import CareServices
-from caregraph.settings import Settings
+from foundation.privacy import bsn_check_digit
+from foundation.settings import Settings
 from graph.domains import DOMAINS
 from graph.factory import open_store
 from graph.tables import CareTables
+from ingest.pseudonyms import pseudonymise_tables
 
 AS_OF = dt.date(2025, 6, 30)
 D = dt.date

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.tables import CareTables, write_table_files
 
 D = dt.date

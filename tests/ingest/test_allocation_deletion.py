@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.ladybug_store import LadybugStore
 from graph.schema import TABLE_ORDER
 from ingest.pipeline import ingest
@@ -144,7 +144,7 @@ def test_cli_summary_names_the_removed_rows(tmp_path: Path, monkeypatch: pytest.
     from typer.testing import CliRunner
 
     from caregraph.cli import app
-    from caregraph.settings import get_settings
+    from foundation.settings import get_settings
 
     monkeypatch.setenv("CAREGRAPH_DEMO", "1")
     monkeypatch.setenv("CAREGRAPH_STORE_PATH", str(tmp_path / "clistore"))

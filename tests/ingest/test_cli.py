@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from caregraph.cli import app
-from caregraph.settings import get_settings
+from foundation.settings import get_settings
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ SCRIPT = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.ladybug_store import LadybugStore
 from ingest.pipeline import ingest
 s = LadybugStore.open(Path({db!r}))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from ingest.pipeline import check, read_inputs
 from tests.ingest.conftest import msg301, product
 

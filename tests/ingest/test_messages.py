@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from ingest.category_map import CategoryMap
 from ingest.pipeline import check, read_inputs, valid_tables
 from tests.ingest.conftest import msg301, msg305_307, product

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from caregraph.settings import MissingSecretError, Settings
+from foundation.settings import MissingSecretError, Settings
 from ingest.pipeline import ingest
 from tests.ingest.test_validation_rules import _edit
 

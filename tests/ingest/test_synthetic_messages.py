@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from ingest.message_tables import member_id_for
 from ingest.pipeline import check, read_inputs, valid_tables
-from ingest.synthetic.municipality import generate_municipality
-from ingest.synthetic_messages import write_messages
+from synthetic.messages import write_messages
+from synthetic.municipality import generate_municipality
 
 
 def test_messages_reproduce_the_allocations(tmp_path: Path, settings: Settings) -> None:

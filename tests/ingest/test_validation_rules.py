@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from ingest.pipeline import read_inputs, validate
 from ingest.report import ValidationReport
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from caregraph.settings import get_settings
+from foundation.settings import get_settings
 from graph.ladybug_store import LadybugStore
 from graph.schema import TABLE_ORDER
 from graph.tables import CareTables

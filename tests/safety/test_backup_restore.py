@@ -268,7 +268,7 @@ def test_cli_backup_and_restore(store_path: Path, tmp_path: Path, cli_env: dict[
 
 def test_cli_backup_without_a_store_and_with_neo4j(tmp_path: Path, cli_env: dict[str, str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from caregraph.settings import get_settings
+    from foundation.settings import get_settings
 
     runner = CliRunner()
     monkeypatch.setenv("CAREGRAPH_STORE_PATH", str(tmp_path / "nothing"))
@@ -286,8 +286,8 @@ def test_cli_backup_without_a_store_and_with_neo4j(tmp_path: Path, cli_env: dict
 
 def test_round_trip_of_a_generated_municipality(tmp_path: Path) -> None:
     """The same round trip on the synthetic generator's data (pseudonymised BSNs, enforcement, closed cases)."""
-    from caregraph.privacy import pseudonymise_tables
-    from ingest.synthetic.municipality import generate_municipality
+    from ingest.pseudonyms import pseudonymise_tables
+    from synthetic.municipality import generate_municipality
 
     tables = pseudonymise_tables(generate_municipality(150, 11).tables, b"safety-test-key-0123")
     path = tmp_path / "m" / "graph.lbug"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from graph.ladybug_store import LadybugStore
 from graph.neo4j_store import Neo4jStore
 from graph.schema import TABLES

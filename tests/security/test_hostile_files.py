@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.app import create_app
-from caregraph.settings import Settings
+from foundation.settings import Settings
 from ingest.pipeline import check, read_inputs
 from tests.api.conftest import auth
 from tests.services.world import World

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from caregraph.settings import DEMO_PSEUDONYM_KEY
+from foundation.settings import DEMO_PSEUDONYM_KEY
 from tests.reliability.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

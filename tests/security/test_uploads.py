@@ -64,7 +64,7 @@ def test_no_clear_bsn_is_kept_after_an_upload(own: tuple[World, TestClient]) -> 
 
 def test_cli_quarantine_keeps_rows_as_read(tmp_path: Path) -> None:
     """The CLI's --quarantine is the data owner's fix-list next to their own input: rows as read (documented)."""
-    from caregraph.settings import Settings
+    from foundation.settings import Settings
     from ingest.pipeline import ingest
 
     (tmp_path / "in").mkdir()

@@ -20,9 +20,9 @@ from typing import Any
 
 from analytics.tables_builder import build_tables
 from caregraph.auth import Role
-from caregraph.privacy import pseudonymise_bsn
 from caregraph.services import CareServices
-from caregraph.settings import DEMO_PSEUDONYM_KEY, Settings
+from foundation.privacy import pseudonymise_bsn
+from foundation.settings import DEMO_PSEUDONYM_KEY, Settings
 from graph.factory import open_store
 from graph.tables import CareTables
 

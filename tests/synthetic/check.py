@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.config import FlagConfig
-from ingest.synthetic import FLAGS, SyntheticMunicipality
+from synthetic import FLAGS, SyntheticMunicipality
 
 
 def _active(df: pd.DataFrame, day: date) -> pd.Series:

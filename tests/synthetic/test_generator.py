@@ -14,10 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from caregraph.cli import app
-from caregraph.privacy import bsn_is_valid
+from foundation.privacy import bsn_is_valid
 from graph.schema import CARE_TABLES, ENFORCEMENT_ACTIONS, SECTORS, TABLES, table_arrow_schema
 from graph.tables import read_table_dir
-from ingest.synthetic import FLAGS, PlantRates, SyntheticMunicipality, generate_municipality, write_municipality
+from synthetic import FLAGS, PlantRates, SyntheticMunicipality, generate_municipality, write_municipality
 from tests.synthetic.check import check_background, rule_subjects
 
 
@@ -301,7 +301,7 @@ def test_output_does_not_depend_on_the_process(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from ingest.synthetic import generate_municipality, "
+    code = ("import sys; from pathlib import Path; from synthetic import generate_municipality, "
             "write_municipality; write_municipality(generate_municipality(300, 11), Path(sys.argv[1]))")
     root = Path(__file__).resolve().parents[2]
     for name, hash_seed in (("a", "1"), ("b", "2")):

@@ -11,15 +11,12 @@ import hmac
 
 import pyarrow as pa
 
-from graph.tables import CareTables
-
 __all__ = [
     "SYNTHETIC_BSN_PREFIX",
     "bsn_check_digit",
     "bsn_is_valid",
     "pseudonymise_bsn",
     "pseudonymise_column",
-    "pseudonymise_tables",
 ]
 
 SYNTHETIC_BSN_PREFIX = "9999"
@@ -62,19 +59,3 @@ def pseudonymise_column(values: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Ar
     """Pseudonymise a string column of BSNs (nulls stay null)."""
     out = [None if v is None else pseudonymise_bsn(v, key) for v in values.to_pylist()]
     return pa.array(out, pa.string())
-
-
-def pseudonymise_tables(tables: CareTables, key: bytes) -> CareTables:
-    """Replace the members' ``bsn`` column by ``bsn_pseudonym`` (keyed HMAC); other tables are unchanged.
-
-    Tables that are already pseudonymised are returned as they are.
-    """
-    if "members" not in tables:
-        return tables
-    members = tables["members"]
-    if "bsn" not in members.column_names:
-        return tables
-    idx = members.column_names.index("bsn")
-    pseudo = pseudonymise_column(members.column("bsn"), key)
-    members = members.set_column(idx, pa.field("bsn_pseudonym", pa.string()), pseudo)
-    return tables.with_table("members", members)

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caregraph.privacy import SYNTHETIC_BSN_PREFIX, bsn_check_digit
+from foundation.privacy import SYNTHETIC_BSN_PREFIX, bsn_check_digit
 from graph.schema import COMPOSITIONS, MEMBER_ROLES
 
 from .arrays import OPEN, IntArray, choice_from_cdf, date_array, labels, make_ids
