@@ -21,7 +21,7 @@ from caregraph.auth.errors import AuthenticationError, UnknownUserError, UserExi
 from caregraph.auth.jsonl import append_lines, read_lines
 from caregraph.auth.models import TokenIssued, UserOut
 from caregraph.auth.roles import Principal, Role
-from caregraph.auth.throttle import LoginThrottle
+from caregraph.auth.throttle import LoginThrottle, client_key, token_key
 
 __all__ = ["UserStore", "hash_token", "USERNAME_PATTERN", "DEFAULT_TOKEN_DAYS", "users_file"]
 
@@ -213,26 +213,33 @@ class UserStore:
     def authenticate(self, token: str | None, *, client: str = "unknown") -> Principal:
         """The principal for a bearer token.
 
+        Only a presented token that is wrong counts as a failed login, under two keys: the client and the token's
+        hash (see :class:`LoginThrottle`). A missing token is refused without counting: anonymous requests must
+        never lock anyone out. A success forgets only its own token's record, never the client's.
+
         Raises
         ------
         AuthenticationError
             When the token is missing, unknown, expired or revoked, or its user is deactivated.
         TooManyAttemptsError
-            When ``client`` failed too often recently (see :class:`LoginThrottle`); checked before the token.
+            When ``client`` (or this very token) failed too often recently; checked before the token.
         """
-        self.throttle.check(client)
-        if not token or len(token) > 512 or not token.startswith(TOKEN_PREFIX):
-            self.throttle.failed(client)
+        if not token:
             raise AuthenticationError("missing or invalid bearer token")
         h = hash_token(token)
+        keys = (client_key(client), token_key(h))
+        self.throttle.check(*keys)
+        if len(token) > 512 or not token.startswith(TOKEN_PREFIX):
+            self.throttle.failed(*keys)
+            raise AuthenticationError("missing or invalid bearer token")
         with self._lock:
             self._refresh()
             tok = self._by_hash.get(h)
             user = self._users.get(tok.username) if tok else None
         if tok is None or user is None or tok.revoked or not user.active or tok.expires_at <= _now():
-            self.throttle.failed(client)
+            self.throttle.failed(*keys)
             raise AuthenticationError("missing or invalid bearer token")
-        self.throttle.succeeded(client)
+        self.throttle.succeeded(keys[1])
         return Principal(
             username=user.username, role=user.role, districts=frozenset(user.districts),
             households=frozenset(user.households), professional_id=user.professional_id, token_id=tok.token_id,
