@@ -70,11 +70,11 @@ class LoginThrottle:
             for key in keys:
                 locked = self._locked_until.get(self._kind(key))
                 until = locked.get(key) if locked is not None else None
-                if until is None:
+                if locked is None or until is None:
                     continue
                 if now < until:
                     raise TooManyAttemptsError("too many failed logins; try again later", math.ceil(until - now))
-                del locked[key]  # type: ignore[union-attr]
+                del locked[key]
 
     def failed(self, *keys: str) -> None:
         """Record one failed login under each of ``keys``."""
@@ -107,5 +107,6 @@ class LoginThrottle:
         """Failures recorded under ``key`` in the current window (not counting those that led to a lockout)."""
         with self._lock:
             now = self._clock()
-            q = self._failures.get(self._kind(key), {}).get(key)
+            records = self._failures.get(self._kind(key))
+            q = records.get(key) if records is not None else None
             return 0 if q is None else sum(1 for t in q if t >= now - self.window_s)
