@@ -51,6 +51,10 @@ class Settings(BaseSettings):
         "workers)."
     )
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted ingest upload (413 above it).", gt=0)
+    max_body_bytes: int = Field(
+        1024 * 1024, gt=0, description="Largest accepted request body on every route but ingest uploads (413 above "
+        "it), API and dashboard alike."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = Field(
