@@ -400,6 +400,6 @@ def caseload(res: AsOfResults, principal: Principal, professional_id: str, casel
     listed = sorted(hh)
     if principal.role is Role.coordinator:
         listed = [h for h in listed if in_scope(principal, res.index, h)]
-    return Caseload(professional_id=professional_id, name=p.name if listed else None, role=p.role, agency_id=p.agency_id,
-                    as_of=res.as_of, households=listed, count=len(hh), caseload_max=caseload_max,
+    return Caseload(professional_id=professional_id, name=p.name if listed else None, role=p.role,
+                    agency_id=p.agency_id, as_of=res.as_of, households=listed, count=len(hh), caseload_max=caseload_max,
                     overloaded=len(hh) > caseload_max)

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from caregraph.export_retention import EXPORT_MODE, exports_dir, prune_exports
 from caregraph.services.cache import AsOfResults
 from caregraph.services.errors import InvalidParameterError, PayloadTooLargeError, ServiceUnavailableError
 from caregraph.services.models import ExportFile, IngestResult
@@ -133,8 +134,8 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
         key = services.settings.pseudonym_secret()
     except MissingSecretError as e:
         raise ServiceUnavailableError(f"exports are not configured: {e}", 3600) from None
-    out_dir = services.settings.data_dir / "exports"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = exports_dir(services.settings.data_dir)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     filename = f"caregraph-research-{res.as_of.isoformat()}-{stamp}-{secrets.token_hex(3)}.zip"
     final = out_dir / filename
@@ -146,7 +147,10 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
             for p in sorted(work.rglob("*")):
                 if p.is_file():
                     z.write(p, p.relative_to(work).as_posix())
+        os.chmod(tmp_zip, EXPORT_MODE)
         with open(tmp_zip, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp_zip, final)
+    settings = services.settings
+    prune_exports(out_dir, keep_count=settings.export_keep_count, keep_days=settings.export_keep_days, spare=filename)
     return ExportFile(filename=filename, media_type="application/zip", path=str(final), size=final.stat().st_size)
