@@ -81,6 +81,20 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     return {"report": str(obj)}
 
 
+def _without_folders(value: Any, folders: Sequence[Path]) -> Any:
+    """``value`` (a JSON-like report) with the server's folders cut from every string in it: a file is named by
+    its own name (``households.csv``, ``quarantine/households.csv``), never by where the server keeps it."""
+    if isinstance(value, str):
+        for folder in folders:
+            value = value.replace(f"{folder}{os.sep}", "")
+        return value
+    if isinstance(value, dict):
+        return {k: _without_folders(v, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_folders(v, folders) for v in value]
+    return value
+
+
 def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, dry_run: bool) -> IngestResult:
     """Save the uploads in a fresh folder under ``<data_dir>/uploads``, run :func:`ingest.pipeline.ingest` on them and
     delete them again, whatever the outcome. What stays in the folder holds no BSN in clear: ``report.json`` (the
@@ -113,7 +127,7 @@ def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, 
             raise ServiceUnavailableError(f"ingest is not configured: {e}", 3600) from None
     finally:
         shutil.rmtree(raw, ignore_errors=True)  # the raw uploads hold clear BSNs: never kept
-    report = _as_dict(out.report)
+    report = _without_folders(_as_dict(out.report), (raw, folder))
     (folder / "report.json").write_text(json.dumps({"status": out.status, "report": report}, indent=1,
                                                    ensure_ascii=False, default=str), encoding="utf-8")
     return IngestResult(status=out.status, loaded=out.status == "loaded", dry_run=dry_run, report=report,
