@@ -7,6 +7,7 @@ credentials) can never lock out a valid token or end a logged-in session.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from caregraph.auth.errors import TooManyAttemptsError
 
 __all__ = ["LoginThrottle", "client_key", "token_key"]
+
+log = logging.getLogger(__name__)
 
 
 def client_key(client: str) -> str:
@@ -91,6 +94,8 @@ class LoginThrottle:
                     locked = self._locked_until.setdefault(kind, OrderedDict())
                     locked[key] = now + self.lockout_s
                     q.clear()
+                    log.warning("login lockout: %s after %d failed logins, for %d s", key, self.max_failures,
+                                math.ceil(self.lockout_s))
                     while len(locked) > self.max_clients:
                         locked.popitem(last=False)
                 while len(failures) > self.max_clients:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 import threading
@@ -24,6 +25,8 @@ from caregraph.auth.roles import Principal, Role
 from caregraph.auth.throttle import LoginThrottle, client_key, token_key
 
 __all__ = ["UserStore", "hash_token", "USERNAME_PATTERN", "DEFAULT_TOKEN_DAYS", "users_file"]
+
+log = logging.getLogger(__name__)
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """User names: 1–64 letters, digits, dot, underscore or hyphen, starting with a letter or digit."""
@@ -230,17 +233,23 @@ class UserStore:
         keys = (client_key(client), token_key(h))
         self.throttle.check(*keys)
         if len(token) > 512 or not token.startswith(TOKEN_PREFIX):
-            self.throttle.failed(*keys)
+            self._failed(keys, client, "malformed")
             raise AuthenticationError("missing or invalid bearer token")
         with self._lock:
             self._refresh()
             tok = self._by_hash.get(h)
             user = self._users.get(tok.username) if tok else None
         if tok is None or user is None or tok.revoked or not user.active or tok.expires_at <= _now():
-            self.throttle.failed(*keys)
+            why = "unknown" if tok is None or user is None else "expired" if tok.expires_at <= _now() else "revoked"
+            self._failed(keys, client, why)
             raise AuthenticationError("missing or invalid bearer token")
         self.throttle.succeeded(keys[1])
         return Principal(
             username=user.username, role=user.role, districts=frozenset(user.districts),
             households=frozenset(user.households), professional_id=user.professional_id, token_id=tok.token_id,
         )
+
+    def _failed(self, keys: tuple[str, str], client: str, why: str) -> None:
+        """Count a wrong token and log it (the client and the kind of failure; never the token)."""
+        log.info("failed login from %s: %s token", client, why)
+        self.throttle.failed(*keys)

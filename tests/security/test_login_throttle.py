@@ -4,6 +4,7 @@ out of the throttle's bounded memory."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -108,3 +109,20 @@ def test_distinct_wrong_tokens_do_not_evict_the_address_record() -> None:
         th.failed(attacker, *(token_key(f"{i:02d}{j:062d}") for j in range(20)))
     with pytest.raises(TooManyAttemptsError):
         th.check(attacker)
+
+
+def test_failed_logins_are_logged_but_not_audited(client: TestClient, services: CareServices, world: World,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    before = len(list(services.audit.entries()))
+    guesses = [f"cg_000000000000_secretguess{i:02d}" for i in range(10)]
+    with caplog.at_level(logging.INFO, logger="caregraph.auth"):
+        assert client.get("/api/v1/districts").status_code == 401
+        for g in guesses:
+            assert client.get("/api/v1/districts", headers={"Authorization": f"Bearer {g}"}).status_code == 401
+        assert client.get("/api/v1/districts", headers=auth(world, "manager")).status_code == 429
+    failed = [r for r in caplog.records if r.getMessage().startswith("failed login from testclient: unknown token")]
+    assert len(failed) == 10  # the anonymous request is not a failed login
+    assert any(r.levelno == logging.WARNING and "login lockout: client:testclient" in r.getMessage()
+               for r in caplog.records)
+    assert not any(g in caplog.text for g in guesses)
+    assert len(list(services.audit.entries())) == before  # 401 and 429 are not audit events (see SECURITY.md)
