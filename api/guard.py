@@ -3,7 +3,8 @@ security headers on API responses.
 
 A route with a body parameter makes FastAPI read and parse the whole body *before* its dependencies run, so a
 bearer-token dependency alone would let anyone without a token make the server buffer a body of any size. The guard
-therefore checks the token of every API request that carries a body first (401/429 without reading a byte of it),
+therefore checks the token of every API request that carries a body first (401/429 without reading a byte of it;
+``GET``, ``HEAD`` and ``OPTIONS`` are let through as they are: no route reads their bodies),
 and refuses bodies over the limit: by their declared ``Content-Length`` before reading, and by counting while they
 stream in (chunked bodies, or a length that lies). The limit is ``max_body_bytes`` on every route but
 ``POST /api/v1/ingest``, whose limit is ``max_upload_bytes`` (plus 1 MiB for the multipart framing).
@@ -34,6 +35,10 @@ _HEADERS: list[tuple[bytes, bytes]] = [
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
 ]
+
+
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods whose bodies no route reads (so the guard spends nothing on them: most requests)."""
 
 
 class BodyTooLargeError(HTTPException):
@@ -86,7 +91,7 @@ class ApiGuard:
             return
         path: str = scope.get("path", "")
         api = path.startswith(API_PREFIX)
-        headers = dict(scope.get("headers") or [])
+        headers = dict(scope.get("headers") or []) if scope.get("method") not in _BODILESS else {}
         if _carries_body(headers):
             if api:
                 client = scope["client"][0] if scope.get("client") else "unknown"
