@@ -201,8 +201,8 @@ def export_research(
     k: int = 5,
     min_shared: int = 2,
     formats: Collection[str] = EXPORT_FORMATS,
+    key: bytes,
     config: FlagConfig | None = None,
-    key: bytes | None = None,
     seed: int = 0,
     betweenness_k: int | None = 200,
 ) -> ExportManifest:
@@ -223,8 +223,7 @@ def export_research(
     config
         Flag thresholds (defaults when None); written to the metadata.
     key
-        Pseudonym key; when None the deployment key from settings (``CAREGRAPH_PSEUDONYM_KEY``, or the demo key
-        in demo mode).
+        Pseudonym key (the caller passes the deployment key; the analytics read no settings).
     seed, betweenness_k
         Louvain seed and the betweenness sample size (None: exact).
     """
@@ -234,10 +233,6 @@ def export_research(
         raise ValueError(f"unknown export format(s) {sorted(unknown)}; choose from {', '.join(EXPORT_FORMATS)}")
     if k < 1 or min_shared < 1:
         raise ValueError("k and min_shared must be at least 1")
-    if key is None:
-        from foundation.settings import get_settings
-
-        key = get_settings().pseudonym_secret()
     config = config or FlagConfig()
     ps = Pseudonymiser(key)
     threshold = max(min_shared, k)

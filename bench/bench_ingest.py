@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb
 import pyarrow as pa
 
+from foundation.privacy import pseudonymise_column
 from foundation.settings import Settings
 from graph.ladybug_store import LadybugStore
-from foundation.privacy import pseudonymise_column
 from ingest.pipeline import check, prepare, read_inputs, valid_tables
 from tests.ingest.bigdata import write_big_input
 
