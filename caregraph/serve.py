@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from api.app import create_app
+from api.guard import ApiGuard
 from api.problems import install_problem_handlers
 from api.routes import health
 from caregraph.services import CareServices, ServiceError
@@ -57,6 +58,8 @@ def build_app(settings: Settings, *, mode: Mode = "both", services: CareServices
         app = FastAPI(title="caregraph", docs_url=None, redoc_url=None, openapi_url=None)
         app.state.services = services
         install_problem_handlers(app)
+        app.add_middleware(ApiGuard, authenticate=services.authenticate, max_body_bytes=settings.max_body_bytes,
+                           max_upload_bytes=services.max_upload_bytes)
         app.include_router(health.router)
     if mode in ("both", "dashboard"):
         from a2wsgi import WSGIMiddleware

@@ -390,9 +390,9 @@ def professional_pair(
 
 
 def caseload(res: AsOfResults, principal: Principal, professional_id: str, caseload_max: int) -> Caseload:
-    """A professional's active households on ``as_of``; overloaded when ``count > caseload_max``. The name only for
-    coordinators; coordinators get only the ids of households in their scope listed (``count`` is the full
-    number)."""
+    """A professional's active households on ``as_of``; overloaded when ``count > caseload_max``. Coordinators get
+    only the ids of households in their scope listed (``count`` is the full number), and the name only when at least
+    one is listed: names only in scope."""
     p: ProfessionalOut | None = res.index.professional_out(professional_id, names=principal.sees_names)
     if p is None:
         raise NotFoundError(f"no professional {professional_id!r}")
@@ -400,6 +400,6 @@ def caseload(res: AsOfResults, principal: Principal, professional_id: str, casel
     listed = sorted(hh)
     if principal.role is Role.coordinator:
         listed = [h for h in listed if in_scope(principal, res.index, h)]
-    return Caseload(professional_id=professional_id, name=p.name, role=p.role, agency_id=p.agency_id,
-                    as_of=res.as_of, households=listed, count=len(hh), caseload_max=caseload_max,
+    return Caseload(professional_id=professional_id, name=p.name if listed else None, role=p.role,
+                    agency_id=p.agency_id, as_of=res.as_of, households=listed, count=len(hh), caseload_max=caseload_max,
                     overloaded=len(hh) > caseload_max)

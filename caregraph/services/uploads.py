@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from caregraph.export_retention import EXPORT_MODE, exports_dir, prune_exports
 from caregraph.services.cache import AsOfResults
 from caregraph.services.errors import InvalidParameterError, PayloadTooLargeError, ServiceUnavailableError
 from caregraph.services.models import ExportFile, IngestResult
@@ -80,6 +81,20 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     return {"report": str(obj)}
 
 
+def _without_folders(value: Any, folders: Sequence[Path]) -> Any:
+    """``value`` (a JSON-like report) with the server's folders cut from every string in it: a file is named by
+    its own name (``households.csv``, ``quarantine/households.csv``), never by where the server keeps it."""
+    if isinstance(value, str):
+        for folder in folders:
+            value = value.replace(f"{folder}{os.sep}", "")
+        return value
+    if isinstance(value, dict):
+        return {k: _without_folders(v, folders) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_folders(v, folders) for v in value]
+    return value
+
+
 def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, dry_run: bool) -> IngestResult:
     """Save the uploads in a fresh folder under ``<data_dir>/uploads``, run :func:`ingest.pipeline.ingest` on them and
     delete them again, whatever the outcome. What stays in the folder holds no BSN in clear: ``report.json`` (the
@@ -112,7 +127,7 @@ def ingest_files(services: CareServices, files: Sequence[tuple[str, bytes]], *, 
             raise ServiceUnavailableError(f"ingest is not configured: {e}", 3600) from None
     finally:
         shutil.rmtree(raw, ignore_errors=True)  # the raw uploads hold clear BSNs: never kept
-    report = _as_dict(out.report)
+    report = _without_folders(_as_dict(out.report), (raw, folder))
     (folder / "report.json").write_text(json.dumps({"status": out.status, "report": report}, indent=1,
                                                    ensure_ascii=False, default=str), encoding="utf-8")
     return IngestResult(status=out.status, loaded=out.status == "loaded", dry_run=dry_run, report=report,
@@ -133,8 +148,8 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
         key = services.settings.pseudonym_secret()
     except MissingSecretError as e:
         raise ServiceUnavailableError(f"exports are not configured: {e}", 3600) from None
-    out_dir = services.settings.data_dir / "exports"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = exports_dir(services.settings.data_dir)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     filename = f"caregraph-research-{res.as_of.isoformat()}-{stamp}-{secrets.token_hex(3)}.zip"
     final = out_dir / filename
@@ -146,7 +161,10 @@ def research_export(services: CareServices, res: AsOfResults) -> ExportFile:
             for p in sorted(work.rglob("*")):
                 if p.is_file():
                     z.write(p, p.relative_to(work).as_posix())
+        os.chmod(tmp_zip, EXPORT_MODE)
         with open(tmp_zip, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp_zip, final)
+    settings = services.settings
+    prune_exports(out_dir, keep_count=settings.export_keep_count, keep_days=settings.export_keep_days, spare=filename)
     return ExportFile(filename=filename, media_type="application/zip", path=str(final), size=final.stat().st_size)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -101,12 +102,13 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
             export = call(ctx.services.export, principal, as_of=parse_date(as_of_value, ctx.today()), lang=lang)
         except ServiceFailure as failure:
             return dash.no_update, failure.component
-        meta = metadata_of_zip(export.content)
+        content = Path(export.path).read_bytes()  # the services write the zip to disk and answer with its path
+        meta = metadata_of_zip(content)
         shown: list[Any] = [message(t("export_ready", lang).format(name=export.filename))]
         if meta is not None:
             shown.append(html.Details([html.Summary(t("metadata", lang)),
                                        html.Pre(json.dumps(meta, indent=2, ensure_ascii=False, default=str))]))
-        return dcc.send_bytes(export.content, export.filename), html.Div(shown)
+        return dcc.send_bytes(content, export.filename), html.Div(shown)
 
     @app.callback(Output(ids.ADMIN_TABLE, "data"), Output(ids.ADMIN_TABLE, "columns"),
                   Input(ids.ADMIN_TABLE, "id"), State(ids.LANG_STORE, "data"))
