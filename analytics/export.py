@@ -1,6 +1,6 @@
 """Pseudonymised research exports: node/edge tables, GraphML/GEXF, flags and statistics, with a metadata file.
 
-Privacy rules (``shared/reference/domain.md``, "Privacy is part of the domain"):
+Privacy rules (``docs/domain.md#privacy``):
 
 * every id of a household, member, professional, agency, intervention, coordination and assessment is replaced by a
   stable keyed pseudonym ``<kind>_`` + HMAC-SHA256(key, ``kind:id``)[:16] (same id and key → same pseudonym in

@@ -2,7 +2,7 @@
 
 The 13 domains of the Zelfredzaamheid-Matrix (ZRM, 2017 version) plus the two domains Dutch teams commonly add:
 parenting (opvoeding/ouderschap) and safety (veiligheid). Only codes and names are stored; the ZRM criteria texts are
-copyrighted (GGD Amsterdam) and are never stored. Source: ``shared/reference/domain.md``.
+copyrighted (GGD Amsterdam) and are never stored. Source: ``docs/domain.md#life-domains-and-the-zrm``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The embedded store: LadybugDB (the maintained fork of Kuzu) in one file on disk.
 
-Design, from what was measured (``shared/reference/graph-stores.md`` §2):
+Design, from what was measured (``docs/graph-stores.md#ladybugdb``):
 
 - **One writer.** A LadybugDB file has one read-write process; a second one fails at once with a lock error, which
   is turned into :class:`~graph.store.StoreLockedError` naming the holder's PID. Read-only processes may open it.
@@ -17,7 +17,7 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
   Why no in-place updates: killing ladybug 0.22.0 during the checkpoint of a transaction that deleted and
   re-created relationships left a store that reopened with the old nodes but most of their relationships gone
   (measured: 11 of 50,000 ``DELIVERS`` left; ``tests/graph/test_ladybug_store.py`` kills both paths). Insert-only
-  transactions recovered correctly in every kill (here and in ``shared/reference/graph-stores.md`` §2).
+  transactions recovered correctly in every kill (here and in ``docs/graph-stores.md#ladybugdb``).
 - **After a failed write the Database is reopened**: in ladybug 0.22.0 a ``COPY`` after a rolled-back ``COPY`` in
   the same Database crashes the process, so a rollback always closes and reopens the file.
 """

@@ -127,7 +127,8 @@ def rel_delete_stale_cypher(spec: TableSpec, rel: RelSpec) -> str:
 def rel_merge_cypher(spec: TableSpec, rel: RelSpec) -> str:
     """``UNWIND $rows AS r MATCH (a:A {id: r.src}) MATCH (b:B {id: r.dst}) MERGE (a)-[t:T]->(b) [SET t.p = r.p]``.
 
-    Two separate MATCH clauses (never comma-joined: graph-stores.md §2). ``COORDINATES`` merges on its ``id``.
+    Two separate MATCH clauses (never comma-joined: ``docs/graph-stores.md#ladybugdb``). ``COORDINATES`` merges on
+    its ``id``.
     """
     head = (
         f"UNWIND $rows AS r\nMATCH (a:{rel.source_label} {{id: r.src}})\n"

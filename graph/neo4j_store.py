@@ -3,7 +3,7 @@
 Every Cypher statement this adapter sends comes from :mod:`graph.neo4j_queries` (built from the schema, values only as
 ``$parameters``); this module holds the driver side: sessions, transactions, batching, error mapping, load planning.
 
-Loading (``docs/graph-stores.md`` §3): batched ``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET …``,
+Loading (``docs/graph-stores.md#neo4j``): batched ``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET …``,
 5,000 rows per statement, nodes before relationships, all inside one managed write transaction
 (``session.execute_write``), so a failure leaves nothing half-written. Before writing, the existing ids and
 properties of the incoming keys are read to classify each row as created, updated or unchanged, and every foreign
