@@ -448,7 +448,9 @@ class LadybugStore:
                         self._execute(conn, _NEW_VERSION, {"v": _new_version()})
                     with self._lock:
                         self._execute(self._conn, "CHECKPOINT")
-            if not alone:  # read-only processes have the file open: never change it under them (issue #666)
+            # read-only processes have the file open and nothing synchronises them with a writer's checkpoints
+            # (upstream LadybugDB/ladybug#666, docs/graph-stores.md#ladybugdb): never change the file under them
+            if not alone:
                 report.rebuilt = True
                 self._rebuild(_merged_tables(stored, plans), progress)
         if progress:
@@ -503,7 +505,7 @@ class LadybugStore:
             self._execute(conn, f"COPY {rel.type} FROM $t", {"t": t})
 
 
-    # ------------------------------------------------------------------ retention (issue 8)
+    # ------------------------------------------------------------------ retention
     def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
         """Delete the households ``household_ids`` and everything that hangs off them, all or nothing.
 
