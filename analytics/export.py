@@ -140,10 +140,6 @@ class ExportManifest:
     files: dict[str, int]
     metadata: dict[str, Any]
 
-    @property
-    def metadata_path(self) -> Path:
-        return self.out / "metadata.json"
-
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:
     """Prefix ``'`` to string cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return.

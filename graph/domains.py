@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Domain", "DOMAINS", "DOMAIN_CODES", "domain_by_code"]
+__all__ = ["Domain", "DOMAINS", "DOMAIN_CODES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +41,3 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 DOMAIN_CODES: frozenset[str] = frozenset(d.code for d in DOMAINS)
-
-_BY_CODE = {d.code: d for d in DOMAINS}
-
-
-def domain_by_code(code: str) -> Domain:
-    """Return the domain with this code.
-
-    Raises
-    ------
-    KeyError
-        If the code is not one of :data:`DOMAIN_CODES`.
-    """
-    return _BY_CODE[code]

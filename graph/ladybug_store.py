@@ -862,8 +862,3 @@ def _normalise(table: pa.Table) -> pa.Table:
     if not changed:
         return table
     return pa.table(cols, names=table.column_names)
-
-
-def _int(result: Any) -> int:
-    """The single integer a ``RETURN count(…)`` query answered."""
-    return int(result.get_as_arrow().column(0)[0].as_py())
