@@ -189,7 +189,15 @@ def read_table_cypher(spec: TableSpec) -> str:
 
 
 def node_count_cypher(label: str) -> str:
-    """Number of nodes with ``label`` (a schema label)."""
+    """Number of nodes with ``label`` (a schema label); any other label is refused.
+
+    >>> node_count_cypher("Household")
+    'MATCH (n:Household) RETURN count(n) AS c'
+    >>> node_count_cypher("Household) DETACH DELETE (n")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'Household) DETACH DELETE (n' is not a label of the schema
+    """
     if label not in {t.label for t in node_specs()}:
         raise ValueError(f"{label!r} is not a label of the schema")
     return f"MATCH (n:{label}) RETURN count(n) AS c"
@@ -231,7 +239,6 @@ def node_delete_cypher(spec: TableSpec) -> str:
     if spec.rel_only is not None:
         raise ValueError(f"{spec.name} is stored as relationships, not nodes")
     return f"UNWIND $ids AS key\nMATCH (n:{node_label(spec)} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
-
 
 
 # --------------------------------------------------------------------------------------------------------------------
