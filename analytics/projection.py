@@ -30,7 +30,7 @@ def jaccard(a: set[object], b: set[object]) -> float:
 
     Source
     ------
-    Jaccard P. (1901); ``shared/reference/domain.md`` ("Jaccard/overlap").
+    Jaccard P. (1901); ``docs/domain.md#network-measures``.
 
     Examples
     --------

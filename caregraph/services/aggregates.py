@@ -1,7 +1,7 @@
 """Municipality-wide aggregates: agencies and their co-involvement, flag counts, network statistics.
 
 Researchers get small counts suppressed: a count under :data:`SUPPRESS_BELOW` (5, the usual threshold of public
-statistics; ``shared/reference/domain.md``) is replaced by ``None`` and marked ``suppressed``.
+statistics; ``docs/domain.md#privacy``) is replaced by ``None`` and marked ``suppressed``.
 """
 
 from __future__ import annotations

@@ -322,7 +322,7 @@ def overlap(res: AsOfResults, household_id: str, min_days: int) -> HouseholdOver
     the household as a whole), overlapping at least ``min_days`` days up to ``as_of``:
 
     ``overlap_days = min(end_a, end_b, as_of) − max(start_a, start_b) + 1`` (an open end counts as ``as_of``).
-    Source: the overlapping-interventions flag in ``shared/reference/domain.md``.
+    Source: ``docs/domain.md#overlapping-interventions``.
     """
     idx, as_of = res.index, res.as_of
     if not idx.has_household(household_id):

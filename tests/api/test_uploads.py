@@ -46,7 +46,7 @@ def test_upload_loads_and_invalidates_the_cache(own: tuple[World, TestClient]) -
     assert body["status"] == "loaded" and body["loaded"] and body["report"]["ok"]
     assert c.get("/api/v1/households", params=Q, headers=auth(w, "manager")).json()["total"] == 5
     uploads = w.settings.data_dir / "uploads"
-    assert not list(uploads.rglob("households.csv"))  # raw uploads are deleted once ingested (issue 8)
+    assert not list(uploads.rglob("households.csv"))  # raw uploads (BSNs in clear) are deleted once ingested
     assert len(list(uploads.glob("*/report.json"))) == 2
     assert [e.action for e in w.services.audit.entries(user="admin")][-2:] == ["ingest", "ingest"]
 
