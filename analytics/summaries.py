@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analytics.config import FlagConfig
 from analytics.engine import Engine, exact_avg
@@ -107,10 +108,11 @@ def trend_dates(end: date, months: int) -> list[date]:
 def household_flag_counts(tables: CareTables, as_of: date, config: FlagConfig | None = None) -> pa.Table:
     """Households per household flag and district on ``as_of``, without building any evidence.
 
-    Each household rule's own SQL (:attr:`analytics.flags.RULES`) runs on one engine for the date; only the
-    distinct flagged households are kept and counted per the household's own district (``hh.district_id``; null
-    when the household has none). The same subjects as :func:`analytics.flags.evaluate_flags`, at a fraction of
-    its cost, which makes a trend over many dates affordable.
+    Every household rule's own SQL (:attr:`analytics.flags.RULES`) runs in one query (``UNION ALL``, as
+    :func:`~analytics.flags.evaluate_flags_table` does); only the distinct flagged households are kept and counted
+    per the household's own district (``hh.district_id``; null when the household has none). The same subjects as
+    :func:`analytics.flags.evaluate_flags`, at a fraction of its cost, which makes a trend over many dates
+    affordable.
 
     Formula: ``households(flag, district) = |{h : flag raised for h on as_of, district(h) = district}|``.
 
@@ -129,18 +131,18 @@ def household_flag_counts(tables: CareTables, as_of: date, config: FlagConfig | 
     [{'flag': 'competing_regisseurs', 'district_id': 'D1', 'households': 1}]
     """
     config = config or FlagConfig()
-    parts: list[pa.Table] = []
-    with Engine(tables, as_of) as e:
-        for name, r in RULES.items():
-            if r.subject_kind != "household":
-                continue
-            parts.append(e.query(
-                f"SELECT '{name}' AS flag, CAST(h.district_id AS VARCHAR) AS district_id, "
-                f"count(DISTINCT f.subject_id) AS households "
-                f"FROM ({r.build_sql(e, config)}) f LEFT JOIN hh h ON h.household_id = f.subject_id "
-                f"GROUP BY ALL ORDER BY district_id"))
-    schema = pa.schema([("flag", pa.string()), ("district_id", pa.string()), ("households", pa.int64())])
-    return pa.concat_tables([p.cast(schema) for p in parts]) if parts else schema.empty_table()
+    names = [n for n, r in RULES.items() if r.subject_kind == "household"]
+    with Engine(tables, as_of, materialise=False) as e:  # one query: the shared relations as its CTEs
+        union = "\nUNION ALL\n".join(f"SELECT {i} AS rule_no, subject_id FROM ({RULES[n].build_sql(e, config)})"
+                                     for i, n in enumerate(names))
+        t = e.query(e.with_shared(
+            f"SELECT f.rule_no, CAST(h.district_id AS VARCHAR) AS district_id, "
+            f"count(DISTINCT f.subject_id) AS households "
+            f"FROM ({union}) f LEFT JOIN hh h ON h.household_id = f.subject_id GROUP BY ALL",
+            order_by="rule_no, district_id"))
+    flag = pc.take(pa.array(names, pa.string()), t.column("rule_no").cast(pa.int32()))
+    return pa.table({"flag": flag, "district_id": t.column("district_id").cast(pa.string()),
+                     "households": t.column("households").cast(pa.int64())})
 
 
 def monthly_summary(tables: CareTables, start: date, end: date, config: FlagConfig | None = None) -> pa.Table:

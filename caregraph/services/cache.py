@@ -93,7 +93,7 @@ class AsOfResults:
         for c in ("helpers", "agencies", "active_interventions"):
             df[c] = df[c].fillna(0).astype("int64")
         df["domains"] = [list(v) if isinstance(v, (list, np.ndarray)) else [] for v in df["domains"]]
-        df["has_regisseur"] = df["has_regisseur"].fillna(False).astype(bool)
+        df["has_regisseur"] = df["has_regisseur"].eq(True)  # households with nothing active: no row, NaN
         self.summary: pd.DataFrame = df.sort_values("household_id", kind="stable").reset_index(drop=True)
         self.flags: list[FlagResult] = self._evaluate_flags(tables)
         self.flags_by_subject: dict[str, list[FlagResult]] = {}
