@@ -11,9 +11,9 @@ Workers (``caregraph serve --workers N``, ``CAREGRAPH_API_WORKERS``):
   embedded store each opens it **read-only** (LadybugDB allows one writer but many readers), holds its own cache and
   answers uploads with 503. ``caregraph ingest`` may load while they serve: with readers present a writer always
   builds a new file and swaps it in (:mod:`graph.ladybug_store`), and each worker notices the replaced file within a
-  second and reloads it in the background (:meth:`caregraph.services.CareServices._refresh`). The audit log is
-  shared (appends under ``flock``, one hash chain); the dashboard's session key is drawn once by the supervisor
-  when none is configured, so sessions span workers. Login throttling is per worker.
+  second and reloads it in the background (:meth:`caregraph.services.store_handle.StoreHandle._refresh`). The audit
+  log is shared (appends under ``flock``, one hash chain); the dashboard's session key is drawn once by the
+  supervisor when none is configured, so sessions span workers. Login throttling is per worker.
 """
 
 from __future__ import annotations

@@ -37,10 +37,11 @@ from caregraph.services.models import (
     ProfessionalPairOverlap,
     RegisseurOut,
 )
+from foundation.periods import is_active
 
 if TYPE_CHECKING:
     from analytics.results import FlagResult
-    from caregraph.services.core import CareServices
+    from caregraph.services.store_handle import StoreHandle
 
 __all__ = [
     "list_households",
@@ -51,21 +52,10 @@ __all__ = [
     "pair_overlap",
     "professional_pair",
     "caseload",
-    "is_active",
     "flag_out",
     "regisseur_suggestions",
     "Suggestion",
 ]
-
-
-def is_active(start: dt.date, end: dt.date | None, as_of: dt.date) -> bool:
-    """Active on ``as_of``: ``start <= as_of`` and (no end or ``end >= as_of``).
-
-    >>> is_active(dt.date(2024, 1, 1), None, dt.date(2024, 6, 30)), is_active(dt.date(2024, 1, 1),
-    ...     dt.date(2024, 3, 1), dt.date(2024, 6, 30))
-    (True, False)
-    """
-    return start <= as_of and (end is None or end >= as_of)
 
 
 def flag_out(f: FlagResult) -> FlagOut:
@@ -238,7 +228,7 @@ def detail_from_snapshot(res: AsOfResults, household_id: str) -> HouseholdDetail
                          idx.rows("coordinations", household_id), idx.rows("assessments", household_id))
 
 
-def detail_by_cypher(services: CareServices, res: AsOfResults, household_id: str) -> HouseholdDetail:
+def detail_by_cypher(store: StoreHandle, res: AsOfResults, household_id: str) -> HouseholdDetail:
     """Household detail with the named queries of :mod:`graph.queries_household` (five store round trips)."""
     from graph.queries_household import (
         HOUSEHOLD_ASSESSMENTS,
@@ -251,7 +241,7 @@ def detail_by_cypher(services: CareServices, res: AsOfResults, household_id: str
     p = {"household_id": household_id}
 
     def rows(q: Any) -> list[dict[str, Any]]:
-        return list(services.run_store(lambda s: s.run(q, p)).to_pylist())
+        return list(store.run(lambda s: s.run(q, p)).to_pylist())
 
     hh = rows(HOUSEHOLD_BY_ID)
     if not hh:
