@@ -274,9 +274,9 @@ def derive_households(facts: Mapping[str, ClientFact], starts: Mapping[str, dt.d
     rows: list[HouseholdRow] = []
     for root in sorted(groups):
         ms = sorted(groups[root])
-        addressed = sorted((latest[m].address_id, m) for m in ms if latest[m].address_id is not None)
+        addressed = sorted((a, m) for m in ms if (a := latest[m].address_id) is not None)
         if addressed:
-            hh_id, first = addressed[0][0], latest[addressed[0][1]]  # type: ignore[assignment]
+            hh_id, first = addressed[0][0], latest[addressed[0][1]]
             postcode = first.postcode
             gem = first.gemeente
             pc4 = postcode[:4] if postcode and postcode[:4].isdigit() else None
@@ -286,7 +286,7 @@ def derive_households(facts: Mapping[str, ClientFact], starts: Mapping[str, dt.d
             postcode, gem, pc4 = None, first.gemeente, None
         district = f"gm{gem}-pc{pc4}" if pc4 else f"gm{gem}-onbekend"
         ages = {m: _age(latest[m].birth_date, as_of) for m in ms}
-        kids = [m for m in ms if (a := ages[m]) is not None and a < 18]
+        kids = [m for m in ms if (age := ages[m]) is not None and age < 18]
         adults = [m for m in ms if m not in kids]
         for m in ms:
             role = ("child" if m in kids else "parent" if kids else "partner" if len(adults) >= 2 else "single")
