@@ -6,7 +6,8 @@ an allocation may have several versions (the latest Toewijzingsdatum/-tijd wins)
 decides, in one batch as across batches: an older version arriving later is superseded, a deletion removes whatever
 version arrives. Cases the rules leave order-dependent are not generated: a 305/307 sent without its 301 (ignored
 when the allocation is only in the store), a client whose facts differ between messages (a move, covered by its own
-tests), and a client whose every allocation is deleted (the store keeps a member it cannot delete).
+tests), a client whose every allocation is deleted (the store keeps a member it cannot delete), and a provider
+with allocations of several categories (its sector is the most frequent category of the batch).
 """
 
 from __future__ import annotations
@@ -45,13 +46,13 @@ def _message(client: int, number: int, version: int, deletes: bool, end_days: in
                    end=end.isoformat(), reason="13" if deletes else None)
     build = wmo301 if adult else msg301
     return build(bsn=bsn, birth=birth, postcode=postcode, surname=surname, ident=ident, day=on.isoformat(),
-                 products=prod)
+                 products=prod, agb="41000002" if adult else "41000001")
 
 
 @st.composite
 def deliveries(draw: st.DrawFn) -> list[str]:
-    """Message texts: per chosen client 1–2 allocations, each 1–3 versions; a non-first allocation may end deleted."""
-    chosen = draw(st.lists(st.integers(0, len(CLIENTS) - 1), min_size=1, max_size=4, unique=True))
+    """Message texts: per chosen client (two to four) 1–2 allocations, each 1–3 versions; a non-first allocation may end deleted."""
+    chosen = draw(st.lists(st.integers(0, len(CLIENTS) - 1), min_size=2, max_size=4, unique=True))
     out: list[str] = []
     for c in chosen:
         for a in range(draw(st.integers(1, 2))):
@@ -94,9 +95,8 @@ def test_batches_in_any_order_give_the_store_of_one_batch(tmp_path_factory: obje
         f.write_text(text, encoding="utf-8")
         files.append(f)
     order = data.draw(st.permutations(files))
-    k = data.draw(st.integers(1, min(3, len(files))))
-    cuts = sorted(data.draw(st.lists(st.integers(1, len(files) - 1), min_size=k - 1, max_size=k - 1, unique=True))
-                  ) if len(files) > 1 else []
+    k = data.draw(st.integers(2, min(3, len(files))))  # at least two clients, so at least two messages
+    cuts = sorted(data.draw(st.lists(st.integers(1, len(files) - 1), min_size=k - 1, max_size=k - 1, unique=True)))
     bounds = [0, *cuts, len(files)]
     batches = [list(order[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
     one = _load([files], root / "one", cfg)
