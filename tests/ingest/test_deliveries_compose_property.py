@@ -13,6 +13,7 @@ with allocations of several categories (its sector is the most frequent category
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -51,7 +52,8 @@ def _message(client: int, number: int, version: int, deletes: bool, end_days: in
 
 @st.composite
 def deliveries(draw: st.DrawFn) -> list[str]:
-    """Message texts: per chosen client (two to four) 1–2 allocations, each 1–3 versions; a non-first allocation may end deleted."""
+    """Message texts: per chosen client (two to four) 1–2 allocations, each 1–3 versions; a non-first allocation
+    may end deleted."""
     chosen = draw(st.lists(st.integers(0, len(CLIENTS) - 1), min_size=2, max_size=4, unique=True))
     out: list[str] = []
     for c in chosen:
@@ -98,7 +100,7 @@ def test_batches_in_any_order_give_the_store_of_one_batch(tmp_path_factory: obje
     k = data.draw(st.integers(2, min(3, len(files))))  # at least two clients, so at least two messages
     cuts = sorted(data.draw(st.lists(st.integers(1, len(files) - 1), min_size=k - 1, max_size=k - 1, unique=True)))
     bounds = [0, *cuts, len(files)]
-    batches = [list(order[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    batches = [list(order[a:b]) for a, b in itertools.pairwise(bounds)]
     one = _load([files], root / "one", cfg)
     split = _load(batches, root / "split", cfg)
     assert one["interventions"], "every example keeps at least one allocation"
