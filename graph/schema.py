@@ -305,6 +305,8 @@ TABLES: tuple[TableSpec, ...] = (
             _c("message_date", "date", True, "Dagtekening of the message that carried it. " + _DATE_NOTE),
             _c("message_id", "string", True, "Identificatie of that message."),
             _c("deleted", "bool", True, "True when this version deleted the allocation (RedenWijziging 13)."),
+            _c("agb", "string", False, "AGB code of the provider (Ontvanger) of this version.", pattern=r"[0-9]{8}"),
+            _c("category", "string", False, "Product category (Categorie) of this version; empty without product."),
             _c("member_id", "string", False, "The client of this version (empty for a deletion)."),
             _c("birth_date", "date", False, "The client's Geboortedatum in this version, for the roles of the "
                "household derivation. " + _DATE_NOTE, personal=True),

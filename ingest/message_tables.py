@@ -3,7 +3,8 @@ members and interventions (as all-string :class:`~ingest.tabular.RawPart` s, val
 the stored rows that the batch changes (:attr:`MessageTables.derived`, already typed and pseudonymised).
 
 * **Agency** = provider (``Header/Ontvanger`` of the 301): ``agency_id`` ``agb-<AGB>``, name ``Aanbieder <AGB>``,
-  sector from ``category_sectors.csv`` (:meth:`~ingest.category_map.CategoryMap.provider_sector`).
+  sector from ``category_sectors.csv`` (:meth:`~ingest.category_map.CategoryMap.provider_sector`) over its standing
+  allocations, stored and in the batch.
 * **Professional**: a message names no person, so each provider gets one team: ``professional_id`` ``team-<AGB>``,
   name ``team <AGB>``, role ``team``.
 * **Member** = client (only clients with a BSN exist in messages). ``member_id`` = ``mem_`` + 24 hex digits of
@@ -60,12 +61,14 @@ class StoredMessages:
 
     ``facts``: allocation id → client fact of every stored standing allocation (the ``allocations`` ledger);
     ``interventions``: the stored interventions written by message ingest; ``members``: the stored members
-    (pseudonymised), whose rows are copied when only their household or role changes.
+    (pseudonymised), whose rows are copied when only their household or role changes; ``products``: allocation id →
+    (AGB, jw|wmo, category) of those allocations (a provider's sector counts them too).
     """
 
     facts: dict[str, ClientFact] = field(default_factory=dict)
     interventions: pa.Table | None = None
     members: pa.Table | None = None
+    products: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,6 +172,16 @@ def build_message_tables(resolved: list[ResolvedAllocation], *, key: bytes, mapp
         })
         i_files.append(a.file)
         i_paths.append(a.path)
+    for aid in sorted(replaced - set(out.facts)):  # a provider losing a deleted allocation: its sector again
+        if aid in stored.products:
+            agb = stored.products[aid][0]
+            agencies.setdefault(agb, [])
+            agency_src.setdefault(agb, ("(store)", "(stored allocations)"))
+    for aid, (agb, dom, cat) in sorted(stored.products.items()):
+        if agb in agencies and aid not in replaced:
+            agencies[agb].append((dom, cat))
+    for agb in [a for a, cats in agencies.items() if not cats]:
+        del agencies[agb]
     ag_rows, pr_rows, ag_files, ag_paths = [], [], [], []
     for agb in sorted(agencies):
         ag_rows.append({"agency_id": f"agb-{agb}", "name": f"Aanbieder {agb}",

@@ -201,6 +201,8 @@ def ledger_table(versions: Sequence[Allocation], facts: dict[str, ClientFact] | 
         "message_date": pa.array([a.message_date for a in versions], pa.date32()),
         "message_id": [a.message_id for a in versions],
         "deleted": pa.array([a.deleted for a in versions], pa.bool_()),
+        "agb": [a.agb for a in versions],
+        "category": [a.category for a in versions],
         "member_id": [f.member_id if f else None for f in fs],
         "birth_date": pa.array([f.birth_date if f else None for f in fs], pa.date32()),
         "name": [f.name if f else None for f in fs],
@@ -227,8 +229,12 @@ def stored_messages(store: GraphStore) -> StoredMessages:
     allocations whose intervention is stored, those interventions, and the members."""
     ivs = store.read_table("interventions")
     ivs = ivs.filter(pc.is_in(ivs.column("source"), value_set=pa.array(MESSAGE_SOURCES, pa.string())))
-    facts = facts_from_ledger(store.read_table("allocations"), ivs.column("intervention_id").to_pylist())
-    return StoredMessages(facts, ivs, store.read_table("members"))
+    ledger = store.read_table("allocations")
+    facts = facts_from_ledger(ledger, ivs.column("intervention_id").to_pylist())
+    products = {i: (agb, i.split("-", 1)[0], cat) for i, agb, cat in zip(
+        ledger.column("allocation_id").to_pylist(), ledger.column("agb").to_pylist(),
+        ledger.column("category").to_pylist(), strict=True) if i in facts and agb is not None}
+    return StoredMessages(facts, ivs, store.read_table("members"), products)
 
 
 def check(batch: IngestBatch, *, known: KnownKeys | None = None) -> ValidationResult:

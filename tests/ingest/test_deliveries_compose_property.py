@@ -6,8 +6,8 @@ an allocation may have several versions (the latest Toewijzingsdatum/-tijd wins)
 decides, in one batch as across batches: an older version arriving later is superseded, a deletion removes whatever
 version arrives. Cases the rules leave order-dependent are not generated: a 305/307 sent without its 301 (ignored
 when the allocation is only in the store), a client whose facts differ between messages (a move, covered by its own
-tests), a client whose every allocation is deleted (the store keeps a member it cannot delete), and a provider
-with allocations of several categories (its sector is the most frequent category of the batch).
+tests), and a client whose every allocation is deleted (the store keeps a member it cannot delete). One provider
+holds every allocation, in categories of different sectors.
 """
 
 from __future__ import annotations
@@ -37,17 +37,18 @@ CLIENTS = (
 BASE = dt.date(2026, 1, 5)
 
 
-def _message(client: int, number: int, version: int, deletes: bool, end_days: int, ident: str) -> str:
+def _message(client: int, number: int, version: int, deletes: bool, end_days: int, ident: str, other: bool) -> str:
     bsn, birth, postcode, surname = CLIENTS[client]
     on = BASE + dt.timedelta(days=7 * version + number % 5)
     start = BASE + dt.timedelta(days=number % 9)
     end = start if deletes else start + dt.timedelta(days=end_days)
     adult = birth < "2008"
-    prod = product(number=str(number), cat="02" if adult else "45", on=on.isoformat(), start=start.isoformat(),
+    cat = ("01" if other else "02") if adult else ("48" if other else "45")
+    prod = product(number=str(number), cat=cat, on=on.isoformat(), start=start.isoformat(),
                    end=end.isoformat(), reason="13" if deletes else None)
     build = wmo301 if adult else msg301
     return build(bsn=bsn, birth=birth, postcode=postcode, surname=surname, ident=ident, day=on.isoformat(),
-                 products=prod, agb="41000002" if adult else "41000001")
+                 products=prod)
 
 
 @st.composite
@@ -64,7 +65,8 @@ def deliveries(draw: st.DrawFn) -> list[str]:
             for v in range(versions):
                 deletes = delete_last and v == versions - 1
                 end_days = draw(st.integers(30, 300))
-                out.append(_message(c, number, v, deletes, end_days, f"M{number}-{v}"))
+                other = draw(st.booleans())  # the category: one provider's sector follows its most frequent one
+                out.append(_message(c, number, v, deletes, end_days, f"M{number}-{v}", other))
     return out
 
 
