@@ -107,6 +107,9 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
                 dry_run: bool = False, stored_versions: dict[str, StoredVersion] | None = None) -> IngestBatch:
     """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
 
+    Which files of a folder are read (one format per table, files that hold no entity table skipped with a note):
+    :func:`ingest.input_files.select_inputs`.
+
     ``known_interventions``: intervention ids in the store; a deleted allocation among them is listed in
     ``IngestBatch.deleted_interventions`` (to remove) and reported as removed (``dry_run``: as to be removed).
     ``stored_versions``: the store's allocation ledger (:func:`stored_allocation_versions`).
