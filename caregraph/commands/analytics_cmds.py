@@ -6,25 +6,18 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from foundation.settings import MissingSecretError, get_settings
-from graph.tables import CareTables
+from caregraph.commands.output import fail, out_console
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from graph.tables import CareTables
 
 __all__ = ["register", "load_tables", "parse_as_of"]
-
-console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
 
 
 def parse_as_of(value: str | None) -> date:
@@ -39,6 +32,7 @@ def parse_as_of(value: str | None) -> date:
 
 def load_tables() -> CareTables:
     """Every table of the configured store (read-only)."""
+    from foundation.settings import get_settings
     from graph.factory import open_store
     from graph.store import StoreError
 
@@ -46,17 +40,19 @@ def load_tables() -> CareTables:
     try:
         store = open_store(settings, read_only=True)
     except StoreError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     try:
         return store.snapshot()
     except StoreError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     finally:
         store.close()
 
 
 def _print_table(t: pa.Table, title: str, limit: int = 200) -> None:
-    out = Console()
+    from rich.table import Table
+
+    out = out_console()
     tab = Table(title=title)
     for c in t.column_names:
         tab.add_column(c)
@@ -68,6 +64,9 @@ def _print_table(t: pa.Table, title: str, limit: int = 200) -> None:
 
 
 def _write_csv(t: pa.Table) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     from analytics.export import neutralise_formulas
 
     sink = pa.BufferOutputStream()
@@ -119,11 +118,11 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--format must be json, csv or table")
         unknown = [f for f in flag or [] if f not in FLAG_NAMES]
         if unknown:
-            raise _fail(f"unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAG_NAMES)}", 2)
+            raise fail(f"unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAG_NAMES)}", 2)
         try:
             config = FlagConfig.load(thresholds)
         except (OSError, ValueError, KeyError) as e:
-            raise _fail(f"thresholds: {e}", 2) from None
+            raise fail(f"thresholds: {e}", 2) from None
         t = evaluate_flags_table(load_tables(), day, config, flag or None)
         if fmt == "json":
             rows = t.to_pylist()
@@ -149,7 +148,10 @@ def register(app: typer.Typer) -> None:
         = None,
     ) -> None:
         """Write a pseudonymised research export (tables, GraphML/GEXF, flags, statistics, metadata)."""
+        from rich.table import Table
+
         from analytics.export import EXPORT_FORMATS, export_research
+        from foundation.settings import MissingSecretError, get_settings
 
         day = parse_as_of(as_of)
         fmts = [f.strip() for item in (formats or list(EXPORT_FORMATS)) for f in item.split(",") if f.strip()]
@@ -157,15 +159,15 @@ def register(app: typer.Typer) -> None:
             key = get_settings().pseudonym_secret()
             manifest = export_research(load_tables(), day, out, k=k, min_shared=min_shared, formats=fmts, key=key)
         except (MissingSecretError, ValueError, FileExistsError, NotADirectoryError) as e:
-            raise _fail(str(e), 2) from None
+            raise fail(str(e), 2) from None
         except OSError as e:  # a full disk, say: nothing was left behind
-            raise _fail(f"export failed, nothing written to {out}: {e}") from None
+            raise fail(f"export failed, nothing written to {out}: {e}") from None
         tab = Table(title=f"Export as of {day.isoformat()} in {out}")
         tab.add_column("file")
         tab.add_column("rows", justify="right")
         for name, n in manifest.files.items():
             tab.add_row(name, str(n))
-        Console().print(tab)
+        out_console().print(tab)
 
     @app.command("netstats")
     def netstats_cmd(
