@@ -29,7 +29,6 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
@@ -185,28 +184,16 @@ class Engine:
         order, each one's rows by subject id."""
         if not queries:
             return FLAG_TABLE_SCHEMA.empty_table()
+        # The constant columns are SQL literals: DuckDB hands them back as Arrow, and no Python list becomes an
+        # Arrow array here (pyarrow imports pandas, half a second, the first time it converts a Python sequence).
         union = "\nUNION ALL\n".join(
-            f"SELECT {i} AS rule_no, subject_id, district_id, severity, CAST(evidence AS VARCHAR) AS evidence, "
-            f"explanation FROM ({q.sql})" for i, q in enumerate(queries))
+            f"SELECT {i} AS rule_no, {sql_str(q.flag)} AS flag, {sql_str(q.rule_version)} AS rule_version, "
+            f"{sql_str(q.subject_kind)} AS subject_kind, subject_id, district_id, severity, "
+            f"{sql_str(json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable))} AS thresholds, "
+            f"CAST(evidence AS VARCHAR) AS evidence, explanation FROM ({q.sql})" for i, q in enumerate(queries))
         t = self.query(self.with_shared(union, order_by="rule_no, subject_id"))
-        rule_no = t.column("rule_no").cast(pa.int32())
-
-        def per_rule(values: list[str]) -> pa.ChunkedArray:
-            return pc.take(pa.array(values, pa.string()), rule_no)
-
-        cols = {
-            "flag": per_rule([q.flag for q in queries]),
-            "rule_version": per_rule([q.rule_version for q in queries]),
-            "subject_kind": per_rule([q.subject_kind for q in queries]),
-            "subject_id": t.column("subject_id").cast(pa.string()),
-            "district_id": t.column("district_id").cast(pa.string()),
-            "severity": t.column("severity").cast(pa.string()),
-            "thresholds": per_rule([json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable)
-                                    for q in queries]),
-            "evidence": t.column("evidence").cast(pa.string()),
-            "explanation": t.column("explanation").cast(pa.string()),
-        }
-        return pa.Table.from_pydict(cols, schema=FLAG_TABLE_SCHEMA)
+        return pa.Table.from_arrays([t.column(f.name).cast(f.type) for f in FLAG_TABLE_SCHEMA],
+                                    schema=FLAG_TABLE_SCHEMA)
 
     def close(self) -> None:
         """Release the connection."""

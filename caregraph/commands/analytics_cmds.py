@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -74,6 +75,36 @@ def _write_csv(t: pa.Table) -> None:
     sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
 
 
+_JSON_TEXT_COLUMNS = frozenset({"thresholds", "evidence"})
+"""Columns of the flag table that hold JSON text already (see :data:`analytics.results.FLAG_TABLE_SCHEMA`)."""
+
+
+def _json_value(v: object) -> str:
+    """``v`` as :func:`json.dumps` writes it with ``ensure_ascii=False`` (strings through the C encoder directly)."""
+    if isinstance(v, str):
+        return encode_basestring(v)
+    return "null" if v is None else json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _write_flags_json(t: pa.Table) -> None:
+    """The flag table on standard output as a JSON array of objects, one flag per line, keys in column order.
+
+    ``thresholds`` and ``evidence`` hold JSON text written by the engine; it goes into the output as it is, so the
+    objects parse to the same values as decoding those columns would give, without decoding and encoding a
+    hundred thousand nested objects again.
+    """
+    columns: list[list[str]] = []
+    for name in t.column_names:
+        key = encode_basestring(name) + ": "
+        values = t.column(name).to_pylist()
+        if name in _JSON_TEXT_COLUMNS:
+            columns.append([key + ("null" if v is None else v) for v in values])
+        else:
+            columns.append([key + _json_value(v) for v in values])
+    lines = ["{" + ", ".join(parts) + "}" for parts in zip(*columns, strict=True)]
+    sys.stdout.write("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n")
+
+
 def _summary(tables: CareTables, day: date, since: date | None) -> tuple[str, pa.Table]:
     """The district summary as of ``day``, or one per month end from ``since``'s month to ``day``'s month."""
     from analytics.summaries import district_summary, monthly_summary
@@ -125,11 +156,7 @@ def register(app: typer.Typer) -> None:
             raise fail(f"thresholds: {e}", 2) from None
         t = evaluate_flags_table(load_tables(), day, config, flag or None)
         if fmt == "json":
-            rows = t.to_pylist()
-            for r in rows:
-                r["thresholds"] = json.loads(r["thresholds"])
-                r["evidence"] = json.loads(r["evidence"])
-            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n")
+            _write_flags_json(t)
         elif fmt == "csv":
             _write_csv(t)
         else:
