@@ -33,14 +33,26 @@ import pyarrow as pa
 from analytics.results import FLAG_TABLE_SCHEMA
 from graph.tables import CareTables
 
-__all__ = ["Engine", "FlagQuery", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key", "key_score",
-           "first_struct", "exact_avg"]
+__all__ = ["Engine", "FlagQuery", "connect", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key",
+           "key_score", "first_struct", "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
            "assessments")
 
 
 _FAR = "DATE '2100-01-01'"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for the analytics, without DuckDB's progress bar.
+
+    DuckDB draws its progress bar on standard output for any query that runs longer than two seconds, whatever
+    standard output is (a file, a pipe): on a busy machine it lands in the middle of the JSON or CSV that
+    ``caregraph flags`` or ``caregraph netstats`` write there.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def latest_struct(date_col: str, score_col: str, id_col: str) -> str:
@@ -128,7 +140,7 @@ class Engine:
                  materialise: bool = True) -> None:
         self.as_of = as_of
         self.D = date_literal(as_of)
-        self.con = duckdb.connect(":memory:")
+        self.con = connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         for name in _TABLES:

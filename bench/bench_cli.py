@@ -202,7 +202,7 @@ def bench_flags(args: argparse.Namespace, env: dict[str, str]) -> None:
         n = len(json.load(out))
     inner = subprocess.run([args.python, "-c", _FLAGS_IN_PROCESS, AS_OF, str(args.runs)], env=env,
                            capture_output=True, text=True, check=True)
-    measured = json.loads(inner.stdout)
+    measured = json.loads(inner.stdout.strip().splitlines()[-1])
     in_process = [Run(w, c) for w, c in measured["runs"]]
     print(f"\n## caregraph flags --format json at {args.households:,} households ({n:,} flags), {args.runs} runs "
           f"(after one warm-up), goal <= {FLAGS_GOAL_S} s wall")
