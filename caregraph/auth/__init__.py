@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from caregraph.auth.audit import AuditLog, audit_file, neutralise_cell
+    from caregraph.auth.audit import AuditLog, audit_file
     from caregraph.auth.demo import DEMO_USERNAMES, create_demo_users
     from caregraph.auth.errors import (
         AuthenticationError,
@@ -40,7 +40,6 @@ __all__ = [
     "LoginThrottle",
     "AuditLog",
     "audit_file",
-    "neutralise_cell",
     "create_demo_users",
     "DEMO_USERNAMES",
     "AuthError",
@@ -58,7 +57,7 @@ _HOME: dict[str, str] = {
     "role_may": "roles",
     "UserStore": "users", "users_file": "users", "hash_token": "users",
     "LoginThrottle": "throttle",
-    "AuditLog": "audit", "audit_file": "audit", "neutralise_cell": "audit",
+    "AuditLog": "audit", "audit_file": "audit",
     "create_demo_users": "demo", "DEMO_USERNAMES": "demo",
     "AuthError": "errors", "AuthenticationError": "errors", "TooManyAttemptsError": "errors",
     "UserExistsError": "errors", "UnknownUserError": "errors",

@@ -68,10 +68,10 @@ def _write_csv(t: pa.Table) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from analytics.export import neutralise_formulas
+    from foundation.cells import neutralise_table
 
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(neutralise_formulas(t), sink)
+    pacsv.write_csv(neutralise_table(t), sink)
     sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
 
 
