@@ -1,4 +1,4 @@
-"""Benchmark: the README's two commands from a fresh clone; prints seconds until the dashboard answers and until pytest runs.
+"""Benchmark: the README's two commands from a fresh clone; seconds until the dashboard answers, until pytest runs.
 
 Run: ``python3 bench/bench_setup.py [--repo PATH] [--rev REV] [--cold-cache] [--env NAME=VALUE ...]``.
 Standard library only, so it runs before any environment exists (and against commits whose ``./run`` used pip).
@@ -43,8 +43,8 @@ def python311() -> str:
     """The real path of Python 3.11 (not a shim that needs its folder on PATH)."""
     if sys.version_info[:2] == (3, 11):
         return sys.executable
-    return subprocess.check_output(  # noqa: S603
-        ["python3.11", "-c", "import sys; print(sys.executable)"], text=True).strip()  # noqa: S607
+    return subprocess.check_output(
+        ["python3.11", "-c", "import sys; print(sys.executable)"], text=True).strip()
 
 
 def free_port() -> int:
@@ -57,7 +57,7 @@ def free_port() -> int:
 def dashboard_answers(port: int) -> bool:
     """True when ``/dashboard/`` answers 200."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/dashboard/", timeout=2) as r:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/dashboard/", timeout=2) as r:
             return int(r.status) == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -68,7 +68,7 @@ def time_demo(clone: Path, env: dict[str, str], log: Path) -> float:
     port = free_port()
     t0 = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.Popen(  # noqa: S603
+        proc = subprocess.Popen(
             ["./run", "demo", "--port", str(port), "--dir", str(clone / "data" / "demo")],
             cwd=clone, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
@@ -95,7 +95,7 @@ def time_tests_setup(clone: Path, env: dict[str, str], log: Path) -> float:
     shutil.rmtree(clone / ".venv", ignore_errors=True)
     t0 = time.perf_counter()
     with log.open("w") as out:
-        rc = subprocess.call(  # noqa: S603
+        rc = subprocess.call(
             ["./run", "tests", "--collect-only", "-q", "-p", "no:cacheprovider"],
             cwd=clone, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
@@ -133,9 +133,9 @@ def main(argv: list[str] | None = None) -> None:
         env["PYTHON"] = python311()
         env["PATH"] = os.pathsep.join(d for d in env["PATH"].split(os.pathsep) if not (Path(d) / "uv").exists())
     try:
-        subprocess.check_call(["git", "clone", "-q", args.repo, str(clone)])  # noqa: S603,S607
-        subprocess.check_call(["git", "-C", str(clone), "checkout", "-q", args.rev])  # noqa: S603,S607
-        rev = subprocess.check_output(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], text=True).strip()  # noqa: S603,S607
+        subprocess.check_call(["git", "clone", "-q", args.repo, str(clone)])
+        subprocess.check_call(["git", "-C", str(clone), "checkout", "-q", args.rev])
+        rev = subprocess.check_output(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], text=True).strip()
         print(f"commit {rev}; caches {'cold (empty)' if args.cold_cache else 'as on this machine'}; "
               f"pip config {'none (PyPI only)' if args.pypi_only else 'as on this machine'}; "
               f"uv on PATH {'no' if args.without_uv else 'as on this machine'}; "
