@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -37,6 +38,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_TIMEOUT_S = 900.0
+
+
+def children_cpu_s() -> float:
+    """User + system CPU seconds of the finished child processes (and theirs): a figure the host's load barely moves,
+    where wall time on a shared host grows with the other jobs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def python311() -> str:
@@ -140,11 +148,16 @@ def main(argv: list[str] | None = None) -> None:
               f"pip config {'none (PyPI only)' if args.pypi_only else 'as on this machine'}; "
               f"uv on PATH {'no' if args.without_uv else 'as on this machine'}; "
               f"extra env {args.env or 'none'}; load {'/'.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        cpu0 = children_cpu_s()
         demo_s = time_demo(clone, env, work / "demo.log")
-        print(f"./run demo until the dashboard answers: {demo_s:6.1f} s", flush=True)
+        cpu1 = children_cpu_s()
+        print(f"./run demo until the dashboard answers: {demo_s:6.1f} s  (CPU {cpu1 - cpu0:.1f} s)", flush=True)
         if not args.skip_tests:
             tests_s = time_tests_setup(clone, env, work / "tests.log")
-            print(f"./run tests set-up (--collect-only):    {tests_s:6.1f} s", flush=True)
+            print(f"./run tests set-up (--collect-only):    {tests_s:6.1f} s  (CPU {children_cpu_s() - cpu1:.1f} s)",
+                  flush=True)
+            steps = [line for line in (work / "tests.log").read_text().splitlines() if line.startswith("run: ")]
+            print("\n".join(f"  {line}" for line in steps), flush=True)
         print(f"load after: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     finally:
         if args.keep:
