@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import signal
@@ -99,8 +100,10 @@ def time_demo(clone: Path, env: dict[str, str], log: Path) -> float:
 
 
 def time_tests_setup(clone: Path, env: dict[str, str], log: Path) -> float:
-    """Seconds of ``./run tests --collect-only -q`` on a clone without ``.venv``."""
+    """Seconds of ``./run tests --collect-only -q`` on a clone without ``.venv`` (nor ``.tools``, the uv ./run
+    installs)."""
     shutil.rmtree(clone / ".venv", ignore_errors=True)
+    shutil.rmtree(clone / ".tools", ignore_errors=True)
     t0 = time.perf_counter()
     with log.open("w") as out:
         rc = subprocess.call(
@@ -111,6 +114,14 @@ def time_tests_setup(clone: Path, env: dict[str, str], log: Path) -> float:
     if rc != 0:
         raise SystemExit(f"./run tests --collect-only exited with {rc}; see {log}")
     return seconds
+
+
+def print_steps(log: Path, label: str) -> None:
+    """The set-up lines ``./run`` printed (``run: WHAT ... done in S s``) and the sum of their seconds."""
+    steps = re.findall(r"^(run: .*done in ([0-9.]+) s)$", log.read_text(errors="replace"), re.MULTILINE)
+    for line, _ in steps:
+        print(f"  {line}")
+    print(f"  set-up steps {label}: {sum(float(s) for _, s in steps):.1f} s", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -152,12 +163,14 @@ def main(argv: list[str] | None = None) -> None:
         demo_s = time_demo(clone, env, work / "demo.log")
         cpu1 = children_cpu_s()
         print(f"./run demo until the dashboard answers: {demo_s:6.1f} s  (CPU {cpu1 - cpu0:.1f} s)", flush=True)
+        print_steps(work / "demo.log", "before caregraph starts")
         if not args.skip_tests:
+            if args.cold_cache:  # ./run tests on a fresh machine: nothing from the demo's install in the cache
+                env["UV_CACHE_DIR"] = str(work / "uv-cache-tests")
             tests_s = time_tests_setup(clone, env, work / "tests.log")
             print(f"./run tests set-up (--collect-only):    {tests_s:6.1f} s  (CPU {children_cpu_s() - cpu1:.1f} s)",
                   flush=True)
-            steps = [line for line in (work / "tests.log").read_text().splitlines() if line.startswith("run: ")]
-            print("\n".join(f"  {line}" for line in steps), flush=True)
+            print_steps(work / "tests.log", "until pytest starts")
         print(f"load after: {'/'.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     finally:
         if args.keep:
