@@ -6,8 +6,8 @@ CTEs of the one query that needs them (:meth:`Engine.with_shared`; all eight fla
 which DuckDB plans and parallelises as a whole):
 
 ``active_iv``
-    interventions active on the as-of date (``start_date <= as_of`` and (``end_date`` null or ``>= as_of``)),
-    with the household's ``district_id``.
+    interventions active on the as-of date (:func:`foundation.periods.active_sql`: ``start_date <= as_of`` and
+    (``end_date`` null or ``>= as_of``)), with the household's ``district_id``.
 ``active_coord``
     coordinations (regisseur assignments) active on the as-of date.
 ``latest_score``
@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics.results import FLAG_TABLE_SCHEMA
+from foundation.periods import active_sql
 from graph.tables import CareTables
 
 __all__ = ["Engine", "FlagQuery", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key", "key_score",
@@ -148,9 +149,8 @@ class Engine:
             "hh": "SELECT household_id, district_id, opened_on, closed_on FROM t_households",
             "active_iv": f"""SELECT i.*, h.district_id FROM t_interventions i
               LEFT JOIN (SELECT household_id, district_id FROM t_households) h USING (household_id)
-              WHERE i.start_date <= {D} AND (i.end_date IS NULL OR i.end_date >= {D})""",
-            "active_coord": f"""SELECT * FROM t_coordinations
-              WHERE start_date <= {D} AND (end_date IS NULL OR end_date >= {D})""",
+              WHERE {active_sql(D, start="i.start_date", end="i.end_date")}""",
+            "active_coord": f"SELECT * FROM t_coordinations WHERE {active_sql(D)}",
             "latest_score": f"""SELECT household_id, domain_code, {key_score("k")} AS score,
                      {_FAR} - CAST(k >> 32 AS INTEGER) AS assessed_on FROM (
                 SELECT household_id, domain_code, {latest_key("assessed_on", "score")} AS k
