@@ -29,14 +29,13 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from analytics.results import FLAG_TABLE_SCHEMA
 from foundation.periods import active_sql
 from graph.tables import CareTables
 
-__all__ = ["Engine", "FlagQuery", "date_literal", "sql_str", "latest_struct", "latest_key", "first_key", "key_score",
-           "first_struct", "exact_avg"]
+__all__ = ["Engine", "FlagQuery", "connect", "date_literal", "sql_str", "latest_key", "first_key", "key_score",
+           "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
            "assessments")
@@ -45,13 +44,16 @@ _TABLES = ("districts", "agencies", "professionals", "households", "members", "i
 _FAR = "DATE '2100-01-01'"
 
 
-def latest_struct(date_col: str, score_col: str, id_col: str) -> str:
-    """SQL aggregate picking, per group, the row with the latest date, then the lowest score, then the lowest id.
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for the analytics, without DuckDB's progress bar.
 
-    Returns a struct ``{k, score, id}`` with ``k = 2100-01-01 − date`` (the date is ``2100-01-01 − k``). A ``min``
-    over a struct is a hash aggregate, about three times faster in DuckDB than ``row_number()`` over a window.
+    DuckDB draws its progress bar on standard output for any query that runs longer than two seconds, whatever
+    standard output is (a file, a pipe): on a busy machine it lands in the middle of the JSON or CSV that
+    ``caregraph flags`` or ``caregraph netstats`` write there.
     """
-    return f"min(struct_pack(k := {_FAR} - {date_col}, score := {score_col}, id := {id_col}))"
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def latest_key(date_col: str, score_col: str) -> str:
@@ -72,11 +74,6 @@ def first_key(date_col: str, score_col: str) -> str:
 def key_score(key_sql: str) -> str:
     """The score packed in a :func:`latest_key` or :func:`first_key` value (NULL stays NULL)."""
     return f"CAST(({key_sql} & 4294967295) - 2147483648 AS INTEGER)"
-
-
-def first_struct(date_col: str, score_col: str, id_col: str) -> str:
-    """Like :func:`latest_struct` but the earliest date first (``k`` is then the date itself)."""
-    return f"min(struct_pack(k := {date_col}, score := {score_col}, id := {id_col}))"
 
 
 def exact_avg(col: str, scale: int = 12) -> str:
@@ -130,7 +127,7 @@ class Engine:
                  materialise: bool = True) -> None:
         self.as_of = as_of
         self.D = date_literal(as_of)
-        self.con = duckdb.connect(":memory:")
+        self.con = connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         for name in _TABLES:
@@ -170,43 +167,22 @@ class Engine:
         """Run SQL and return the result as an Arrow table."""
         return self.con.sql(sql).to_arrow_table()
 
-    def flag_table(self, *, flag: str, rule_version: str, subject_kind: str, thresholds: Mapping[str, Any],
-                   sql: str) -> pa.Table:
-        """Run a rule's SQL and shape it as the flat flag table.
-
-        The SQL returns ``subject_id, district_id, severity, evidence, explanation`` (evidence as JSON text);
-        the constant columns (flag, version, kind, thresholds) are added here.
-        """
-        return self.flags_table([FlagQuery(flag, rule_version, subject_kind, thresholds, sql)])
-
     def flags_table(self, queries: Sequence[FlagQuery]) -> pa.Table:
         """Run several rules' SQL as one query (``UNION ALL``: DuckDB plans and parallelises them together and
         reads the shared relations once) and shape the result as the flat flag table: the rules in the given
         order, each one's rows by subject id."""
         if not queries:
             return FLAG_TABLE_SCHEMA.empty_table()
+        # The constant columns are SQL literals: DuckDB hands them back as Arrow, and no Python list becomes an
+        # Arrow array here (pyarrow imports pandas, half a second, the first time it converts a Python sequence).
         union = "\nUNION ALL\n".join(
-            f"SELECT {i} AS rule_no, subject_id, district_id, severity, CAST(evidence AS VARCHAR) AS evidence, "
-            f"explanation FROM ({q.sql})" for i, q in enumerate(queries))
+            f"SELECT {i} AS rule_no, {sql_str(q.flag)} AS flag, {sql_str(q.rule_version)} AS rule_version, "
+            f"{sql_str(q.subject_kind)} AS subject_kind, subject_id, district_id, severity, "
+            f"{sql_str(json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable))} AS thresholds, "
+            f"CAST(evidence AS VARCHAR) AS evidence, explanation FROM ({q.sql})" for i, q in enumerate(queries))
         t = self.query(self.with_shared(union, order_by="rule_no, subject_id"))
-        rule_no = t.column("rule_no").cast(pa.int32())
-
-        def per_rule(values: list[str]) -> pa.ChunkedArray:
-            return pc.take(pa.array(values, pa.string()), rule_no)
-
-        cols = {
-            "flag": per_rule([q.flag for q in queries]),
-            "rule_version": per_rule([q.rule_version for q in queries]),
-            "subject_kind": per_rule([q.subject_kind for q in queries]),
-            "subject_id": t.column("subject_id").cast(pa.string()),
-            "district_id": t.column("district_id").cast(pa.string()),
-            "severity": t.column("severity").cast(pa.string()),
-            "thresholds": per_rule([json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable)
-                                    for q in queries]),
-            "evidence": t.column("evidence").cast(pa.string()),
-            "explanation": t.column("explanation").cast(pa.string()),
-        }
-        return pa.Table.from_pydict(cols, schema=FLAG_TABLE_SCHEMA)
+        return pa.Table.from_arrays([t.column(f.name).cast(f.type) for f in FLAG_TABLE_SCHEMA],
+                                    schema=FLAG_TABLE_SCHEMA)
 
     def close(self) -> None:
         """Release the connection."""

@@ -1,6 +1,6 @@
 """Pseudonymised research exports: node/edge tables, GraphML/GEXF, flags and statistics, with a metadata file.
 
-Privacy rules (``shared/reference/domain.md``, "Privacy is part of the domain"):
+Privacy rules (``docs/domain.md#privacy``):
 
 * every id of a household, member, professional, agency, intervention, coordination and assessment is replaced by a
   stable keyed pseudonym ``<kind>_`` + HMAC-SHA256(key, ``kind:id``)[:16] (same id and key → same pseudonym in
@@ -140,10 +140,6 @@ class ExportManifest:
     out: Path
     files: dict[str, int]
     metadata: dict[str, Any]
-
-    @property
-    def metadata_path(self) -> Path:
-        return self.out / "metadata.json"
 
 
 def _work_folder(out: Path) -> Path:

@@ -1,6 +1,6 @@
 """The embedded store: LadybugDB (the maintained fork of Kuzu) in one file on disk.
 
-Design, from what was measured (``shared/reference/graph-stores.md`` §2):
+Design, from what was measured (``docs/graph-stores.md#ladybugdb``):
 
 - **One writer.** A LadybugDB file has one read-write process; a second one fails at once with a lock error, which
   is turned into :class:`~graph.store.StoreLockedError` naming the holder's PID. Read-only processes may open it.
@@ -17,7 +17,7 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
   Why no in-place updates: killing ladybug 0.22.0 during the checkpoint of a transaction that deleted and
   re-created relationships left a store that reopened with the old nodes but most of their relationships gone
   (measured: 11 of 50,000 ``DELIVERS`` left; ``tests/graph/test_ladybug_store.py`` kills both paths). Insert-only
-  transactions recovered correctly in every kill (here and in ``shared/reference/graph-stores.md`` §2).
+  transactions recovered correctly in every kill (here and in ``docs/graph-stores.md#ladybugdb``).
 - **After a failed write the Database is reopened**: in ladybug 0.22.0 a ``COPY`` after a rolled-back ``COPY`` in
   the same Database crashes the process, so a rollback always closes and reopens the file.
 """
@@ -38,10 +38,9 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ladybug as lb
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -64,6 +63,9 @@ from graph.store import (
     drop_keys,
 )
 from graph.tables import CareTables, conform
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["LadybugStore", "domains_table"]
 
@@ -448,7 +450,9 @@ class LadybugStore:
                         self._execute(conn, _NEW_VERSION, {"v": _new_version()})
                     with self._lock:
                         self._execute(self._conn, "CHECKPOINT")
-            if not alone:  # read-only processes have the file open: never change it under them (issue #666)
+            # read-only processes have the file open and nothing synchronises them with a writer's checkpoints
+            # (upstream LadybugDB/ladybug#666, docs/graph-stores.md#ladybugdb): never change the file under them
+            if not alone:
                 report.rebuilt = True
                 self._rebuild(_merged_tables(stored, plans), progress)
         if progress:
@@ -463,6 +467,8 @@ class LadybugStore:
                 if col.references is None or table.num_rows == 0:
                     continue
                 target = table_spec(col.references)
+                import polars as pl  # loading only: reading the store does without it
+
                 known = []
                 if col.references in incoming:
                     known.append(incoming[col.references].column(target.key))
@@ -503,7 +509,7 @@ class LadybugStore:
             self._execute(conn, f"COPY {rel.type} FROM $t", {"t": t})
 
 
-    # ------------------------------------------------------------------ retention (issue 8)
+    # ------------------------------------------------------------------ retention
     def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
         """Delete the households ``household_ids`` and everything that hangs off them, all or nothing.
 
@@ -609,6 +615,8 @@ def _to_stored(table: pa.Table, spec: TableSpec) -> pa.Table:
 
 
 def _check_unique(table: pa.Table, spec: TableSpec) -> None:
+    import polars as pl
+
     keys = pl.from_arrow(table.column(spec.key))
     assert isinstance(keys, pl.Series)
     if keys.n_unique() != table.num_rows:
@@ -621,6 +629,8 @@ def _diff(incoming: pa.Table, existing: pa.Table, spec: TableSpec) -> _TablePlan
     if existing.num_rows == 0:
         empty = incoming.slice(0, 0)
         return _TablePlan(spec, incoming, empty, empty, 0)
+    import polars as pl
+
     inc = pl.from_arrow(incoming)
     ex = pl.from_arrow(existing)
     assert isinstance(inc, pl.DataFrame) and isinstance(ex, pl.DataFrame)
@@ -839,6 +849,8 @@ class _SharedExclusiveLock:
 
 def _series(values: pa.Array | pa.ChunkedArray) -> pl.Series:
     """A string polars Series of an Arrow column."""
+    import polars as pl
+
     series = pl.from_arrow(values.cast(pa.string()))
     assert isinstance(series, pl.Series)
     return series.cast(pl.String)
@@ -860,8 +872,3 @@ def _normalise(table: pa.Table) -> pa.Table:
     if not changed:
         return table
     return pa.table(cols, names=table.column_names)
-
-
-def _int(result: Any) -> int:
-    """The single integer a ``RETURN count(…)`` query answered."""
-    return int(result.get_as_arrow().column(0)[0].as_py())

@@ -1,6 +1,6 @@
 """Named Cypher queries: every query the application sends lives here (or in :mod:`graph.ddl`).
 
-A :class:`Query` holds text in the Cypher subset both stores share (``shared/reference/graph-stores.md`` §1), with an
+A :class:`Query` holds text in the Cypher subset both stores share (``docs/graph-stores.md#shared-cypher``), with an
 optional per-dialect override where they differ. Shared text must not use constructs that silently differ or are
 missing in LadybugDB (list indexing, ``substring``, ``labels()``, ``CALL {``, ``FOREACH``, ``+=``, ``REMOVE``, map
 projections, ``date()`` without argument); ``tests/graph/test_queries.py`` checks this. Values are always

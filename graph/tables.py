@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from graph.schema import TABLE_ORDER, TableSpec, table_arrow_schema, table_spec
 
@@ -78,10 +76,6 @@ class CareTables:
         new[name] = table
         return CareTables(new)
 
-    @classmethod
-    def from_mapping(cls, tables: Mapping[str, pa.Table]) -> CareTables:
-        return cls(dict(tables))
-
     @property
     def pseudonymised(self) -> bool:
         """True unless the members table still carries a ``bsn`` column with values in clear."""
@@ -137,6 +131,9 @@ def write_table_files(tables: CareTables, out: Path, formats: tuple[str, ...] = 
 
     The output is deterministic: the same tables give byte-identical files.
     """
+    import pyarrow.csv as pacsv  # the file formats only where files are read or written: a store read does
+    import pyarrow.parquet as pq  # without them (pyarrow.parquet loads the S3 file system too)
+
     written: list[Path] = []
     for name in tables:
         t = tables[name]
@@ -152,6 +149,8 @@ def write_table_files(tables: CareTables, out: Path, formats: tuple[str, ...] = 
 
 
 def _read_csv(path: Path, spec: TableSpec) -> pa.Table:
+    import pyarrow.csv as pacsv
+
     schema = table_arrow_schema(spec)
     header = path.open("r", encoding="utf-8-sig").readline().rstrip("\r\n").split(",")
     header = [h.strip().strip('"') for h in header]
@@ -191,6 +190,8 @@ def read_table_dir(folder: Path) -> CareTables:
     """Read every entity table present in ``folder`` (Parquet preferred over CSV when both exist)."""
     if not folder.is_dir():
         raise TableFileError(folder, "not a folder")
+    import pyarrow.parquet as pq
+
     out: dict[str, pa.Table] = {}
     for name in TABLE_ORDER:
         spec = table_spec(name)

@@ -80,7 +80,7 @@ def missing_regisseur(tables: CareTables, as_of: date, config: FlagConfig | None
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Missing regisseur"); seed 004 ("1 gezin, 1 plan, 1 regisseur").
+    ``docs/domain.md#missing-regisseur``; seed 004 ("1 gezin, 1 plan, 1 regisseur").
 
     Examples
     --------

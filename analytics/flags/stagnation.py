@@ -93,7 +93,7 @@ def stagnation(tables: CareTables, as_of: date, config: FlagConfig | None = None
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Stagnation"); seeds 001 and 004 (help is plentiful yet the situation gets
+    ``docs/domain.md#stagnation``; seeds 001 and 004 (help is plentiful yet the situation gets
     stuck).
 
     Examples

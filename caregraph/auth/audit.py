@@ -321,7 +321,3 @@ class AuditLog:
             Path(tmp).unlink(missing_ok=True)
             raise
         return n
-
-    def touch(self) -> None:
-        """Create the file if absent (mode 0600)."""
-        ensure_private_file(self.path)
