@@ -172,16 +172,9 @@ def build_message_tables(resolved: list[ResolvedAllocation], *, key: bytes, mapp
         })
         i_files.append(a.file)
         i_paths.append(a.path)
-    for aid in sorted(replaced - set(out.facts)):  # a provider losing a deleted allocation: its sector again
-        if aid in stored.products:
-            agb = stored.products[aid][0]
-            agencies.setdefault(agb, [])
-            agency_src.setdefault(agb, ("(store)", "(stored allocations)"))
     for aid, (agb, dom, cat) in sorted(stored.products.items()):
         if agb in agencies and aid not in replaced:
             agencies[agb].append((dom, cat))
-    for agb in [a for a, cats in agencies.items() if not cats]:
-        del agencies[agb]
     ag_rows, pr_rows, ag_files, ag_paths = [], [], [], []
     for agb in sorted(agencies):
         ag_rows.append({"agency_id": f"agb-{agb}", "name": f"Aanbieder {agb}",

@@ -6,8 +6,11 @@ an allocation may have several versions (the latest Toewijzingsdatum/-tijd wins)
 decides, in one batch as across batches: an older version arriving later is superseded, a deletion removes whatever
 version arrives. Cases the rules leave order-dependent are not generated: a 305/307 sent without its 301 (ignored
 when the allocation is only in the store), a client whose facts differ between messages (a move, covered by its own
-tests), and a client whose every allocation is deleted (the store keeps a member it cannot delete). One provider
-holds every allocation, in categories of different sectors.
+tests), a client whose every allocation is deleted (the store keeps a member it cannot delete; a provider in that
+case is left out of the comparison), and a deletion
+that would change a provider's sector (a deletion leaves the provider as it is). One provider holds every first
+allocation of a client, in categories of different sectors; the allocations that may be deleted are with providers
+of one category each.
 """
 
 from __future__ import annotations
@@ -37,18 +40,20 @@ CLIENTS = (
 BASE = dt.date(2026, 1, 5)
 
 
-def _message(client: int, number: int, version: int, deletes: bool, end_days: int, ident: str, other: bool) -> str:
+def _message(client: int, number: int, version: int, deletes: bool, end_days: int, ident: str, other: bool,
+             first: bool) -> str:
     bsn, birth, postcode, surname = CLIENTS[client]
     on = BASE + dt.timedelta(days=7 * version + number % 5)
     start = BASE + dt.timedelta(days=number % 9)
     end = start if deletes else start + dt.timedelta(days=end_days)
     adult = birth < "2008"
-    cat = ("01" if other else "02") if adult else ("48" if other else "45")
+    cat = ("01" if other and first else "02") if adult else ("48" if other and first else "45")
+    agb = "41000001" if first else "41000003" if adult else "41000004"
     prod = product(number=str(number), cat=cat, on=on.isoformat(), start=start.isoformat(),
                    end=end.isoformat(), reason="13" if deletes else None)
     build = wmo301 if adult else msg301
     return build(bsn=bsn, birth=birth, postcode=postcode, surname=surname, ident=ident, day=on.isoformat(),
-                 products=prod)
+                 products=prod, agb=agb)
 
 
 @st.composite
@@ -66,13 +71,18 @@ def deliveries(draw: st.DrawFn) -> list[str]:
                 deletes = delete_last and v == versions - 1
                 end_days = draw(st.integers(30, 300))
                 other = draw(st.booleans())  # the category: one provider's sector follows its most frequent one
-                out.append(_message(c, number, v, deletes, end_days, f"M{number}-{v}", other))
+                out.append(_message(c, number, v, deletes, end_days, f"M{number}-{v}", other, a == 0))
     return out
 
 
 def _contents(store: LadybugStore) -> dict[str, list[dict[str, object]]]:
-    return {n: sorted(store.read_table(n).to_pylist(), key=lambda r: str(r[table_spec(n).key]))
-            for n in TABLE_ORDER}
+    """Every table, sorted by key; providers only while they hold a standing allocation (the store's load cannot
+    delete an agency whose every allocation a later delivery deletes)."""
+    out = {n: sorted(store.read_table(n).to_pylist(), key=lambda r: str(r[table_spec(n).key])) for n in TABLE_ORDER}
+    active = {i["agency_id"] for i in out["interventions"]}
+    out["agencies"] = [a for a in out["agencies"] if a["agency_id"] in active]
+    out["professionals"] = [p for p in out["professionals"] if p["agency_id"] in active]
+    return out
 
 
 def _load(paths: list[list[Path]], folder: Path, cfg: Settings) -> dict[str, list[dict[str, object]]]:
