@@ -182,7 +182,7 @@ def test_missing_regisseur_two_households_each_from_one_side() -> None:
 
 
 def test_missing_regisseur_thresholds_of_one_count_absent_sides_as_zero() -> None:
-    only_score = build_tables(assessments=[score("H1", "FIN", 3, "2024-01-01")])
+    only_score = build_tables(assessments=[score("H1", "FIN", 2, "2024-01-01")])  # one problem domain
     only_iv = build_tables(interventions=[iv("H1", "P1", "A1")])
     assert missing_regisseur(only_score, D, FlagConfig(regisseur_min_agencies=1)) == []
     assert missing_regisseur(only_iv, D, FlagConfig(regisseur_min_problem_domains=1)) == []

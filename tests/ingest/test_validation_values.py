@@ -33,7 +33,7 @@ def run(*parts: RawPart, known: dict[str, pa.Array] | None = None) -> Validation
     by: dict[str, list[RawPart]] = defaultdict(list)
     for p in parts:
         by[p.table].append(p)
-    return validate_parts(by, ValidationReport(), known=known)
+    return validate_parts(dict(by), ValidationReport(), known=known)
 
 
 def issues(res: ValidationResult) -> list[tuple[Any, ...]]:
@@ -77,6 +77,7 @@ def test_every_yes_and_no_word_and_its_capitals() -> None:
     assert res.report.issues == []
     expected = [True] * len(TRUE_WORDS) + [False] * len(FALSE_WORDS) + [True, False, True, False]
     assert column(res, "allocations", "deleted") == expected
+    assert res.tables["allocations"].valid.num_rows == len(words)
 
 
 def test_the_accepted_words_are_the_documented_ones() -> None:
@@ -113,11 +114,12 @@ def test_bsn_mask_on_hand_checked_numbers() -> None:
 
 def test_bsn_column_rules() -> None:
     rows = [member("m1", bsn="123456782"), member("m2", bsn="12345672"), member("m3", bsn="000000000"),
-            member("m4", bsn="123456781"), member("m5", bsn=None)]
+            member("m4", bsn="123456781"), member("m5", bsn=None), member("m6", bsn="12345678x")]
     res = run(part("members", rows), known=KNOWN)
     reason = "not a valid BSN (9 digits, 11-proef)"
     assert issues(res) == [("members", 3, "bsn", "bsn", reason, "0000*****", "error"),
-                           ("members", 4, "bsn", "bsn", reason, "1234*****", "error")]
+                           ("members", 4, "bsn", "bsn", reason, "1234*****", "error"),
+                           ("members", 6, "bsn", "bsn", reason, "12345678x", "error")]
     # eight digits are left-padded with a zero (012345672 passes the 11-proef)
     assert column(res, "members", "bsn")[:2] == ["123456782", "012345672"]
 
@@ -269,4 +271,5 @@ def test_rows_are_numbered_per_part() -> None:
         ("b.csv", 1, "name", "required"), ("c.csv", 1, "municipality_code", "pattern")]
     assert res.report.rows_read == {"districts": 5} and res.report.rows_valid == {"districts": 3}
     assert res.tables["districts"].bad.tolist() == [False, False, True, False, True]
-    assert res.tables["districts"].typed.num_rows == 5
+    typed = res.tables["districts"].typed
+    assert typed.num_rows == 5 and all(f.nullable for f in typed.schema)  # invalid rows may hold nulls
