@@ -8,11 +8,14 @@ evidence fields a coordinator reads (agency and domain lists, overlap periods). 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from datetime import date
+from typing import Any
 
 import pytest
 
 from analytics.config import FlagConfig
+from analytics.engine import Engine
 from analytics.flags.conflicting import RULE as CONFLICTING
 from analytics.flags.conflicting import conflicting_interventions
 from analytics.flags.missing_regisseur import RULE as MISSING
@@ -56,6 +59,23 @@ def test_rule_is_frozen_and_ignores_unknown_threshold_names() -> None:
         TOO_MANY.name = "other"  # type: ignore[misc]
     odd = dataclasses.replace(OVERLAPPING, threshold_names=("overlap_min_days", "no_such_threshold"))
     assert odd.thresholds(FlagConfig(overlap_min_days=3)) == {"overlap_min_days": 3}
+
+
+def test_one_rule_runs_as_one_query_without_temp_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    # one rule is one query: the shared relations are CTEs of it (cheaper than building temp tables first; see
+    # analytics/engine.py)
+    engines: list[Engine] = []
+
+    class Recording(Engine):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            engines.append(self)
+
+    # the module by its path (the package also exports a function named ``rule``)
+    monkeypatch.setattr(importlib.import_module("analytics.flags.rule"), "Engine", Recording)
+    t = build_tables(interventions=[iv("H1", f"P{i}", "A1") for i in range(4)])
+    assert [r.subject_id for r in TOO_MANY(t, D)] == ["H1"]
+    assert [e.materialised for e in engines] == [False]
 
 
 # --- too_many_helpers -----------------------------------------------------------------------------------------------
