@@ -22,7 +22,7 @@ def louvain_communities(edges: pa.Table, nodes: pa.Table | None = None, *, weigh
     Source
     ------
     Blondel VD, Guillaume J-L, Lambiotte R, Lefebvre E. Fast unfolding of communities in large networks.
-    J Stat Mech 2008:P10008; ``shared/reference/domain.md`` ("communities (Louvain/Leiden)").
+    J Stat Mech 2008:P10008; ``docs/domain.md#network-measures``.
 
     Examples
     --------

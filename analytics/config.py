@@ -1,7 +1,7 @@
 """Thresholds and maps the flags use, with their defaults and sources.
 
 The defaults live here and in the documented file ``analytics/thresholds.yaml`` (which may override them; see
-:func:`FlagConfig.load`). Sources: ``shared/reference/domain.md`` (flag definitions) and the seed articles.
+:func:`FlagConfig.load`). Source: ``docs/domain.md#the-eight-flags`` (flag definitions and their sources).
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ DEFAULT_LINKED_DOMAINS: dict[str, tuple[str, ...]] = {
     "VEI": ("VEI", "OPV", "REL"),
 }
 """Linked domains for conflicting interventions ("bijtende instanties"): an eviction (HUI) while debt counselling
-(FIN) runs; a truancy fine (TIJ, school) for a child who cares for a sick parent (LIC). Source: domain.md, 001/004."""
+(FIN) runs; a truancy fine (TIJ, school) for a child who cares for a sick parent (LIC).
+Source: ``docs/domain.md#conflicting-interventions``."""
 
 DEFAULT_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "HUI": ("FIN", "WRK", "OPV"),
     "FIN": ("HUI", "WRK", "OPV"),
 }
 """Domain → domains that depend on it (domino risk): housing → registered address → benefits and allowances →
-childcare → work. Source: domain.md ("Domino risk")."""
+childcare → work. Source: ``docs/domain.md#domino-risk``."""
 
 
 @dataclass(frozen=True)

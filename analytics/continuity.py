@@ -32,7 +32,7 @@ def coc(counts: Sequence[int]) -> float | None:
     Source
     ------
     Bice TW, Boxerman SB. A quantitative measure of continuity of care. Med Care 1977;15(4):347–349;
-    ``shared/reference/domain.md`` ("Continuity").
+    ``docs/domain.md#network-measures``.
 
     Examples
     --------
@@ -55,7 +55,7 @@ def upc(counts: Sequence[int]) -> float | None:
     Source
     ------
     Breslau N, Reeb KG. Continuity of care in a university-based practice. J Med Educ 1975;50:965–969;
-    ``shared/reference/domain.md``.
+    ``docs/domain.md#network-measures``.
 
     Examples
     --------
@@ -75,7 +75,7 @@ def hhi(counts: Sequence[int]) -> float | None:
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Continuity"); Herfindahl (1950), Hirschman (1945).
+    ``docs/domain.md#network-measures``; Herfindahl (1950), Hirschman (1945).
 
     Examples
     --------
@@ -91,7 +91,7 @@ def fragmentation(counts: Sequence[int]) -> float | None:
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Continuity").
+    ``docs/domain.md#network-measures``.
 
     Examples
     --------
@@ -115,7 +115,7 @@ def secon(sequence: Sequence[Hashable]) -> float | None:
     Source
     ------
     Steinwachs DM. Measuring provider continuity in ambulatory care. Med Care 1979;17(6):551–565;
-    ``shared/reference/domain.md``.
+    ``docs/domain.md#network-measures``.
 
     Examples
     --------

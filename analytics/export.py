@@ -1,6 +1,6 @@
 """Pseudonymised research exports: node/edge tables, GraphML/GEXF, flags and statistics, with a metadata file.
 
-Privacy rules (``shared/reference/domain.md``, "Privacy is part of the domain"):
+Privacy rules (``docs/domain.md#privacy``):
 
 * every id of a household, member, professional, agency, intervention, coordination and assessment is replaced by a
   stable keyed pseudonym ``<kind>_`` + HMAC-SHA256(key, ``kind:id``)[:16] (same id and key → same pseudonym in
@@ -10,8 +10,9 @@ Privacy rules (``shared/reference/domain.md``, "Privacy is part of the domain"):
 * small counts are suppressed: projection edges with fewer than ``k`` shared households are left out (the effective
   projection threshold is ``max(min_shared, k)``), and district counts below ``k`` (and means over fewer than ``k``
   households) are blanked;
-* CSV and Excel cells that start with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage return) get a leading ``'``
-  so that no spreadsheet runs them as a formula (Excel cells are then written as text).
+* CSV and Excel text cells that start with a formula character (``=``, ``+``, ``-``, ``@``, tab, CR, LF, NUL:
+  :mod:`foundation.cells`) get a leading ``'`` so that no spreadsheet runs them as a formula (Excel cells are then
+  written as text).
 
 Completeness and reproducibility:
 
@@ -28,7 +29,6 @@ Completeness and reproducibility:
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import re
@@ -55,10 +55,12 @@ from analytics.household_stats import household_statistics
 from analytics.projection import Side, projection_sql
 from analytics.summaries import summarise_by_district
 from analytics.xlsx import write_xlsx
+from foundation.cells import neutralise_table
+from foundation.privacy import keyed_pseudonym
 from graph.durable import fsync_path
 from graph.tables import CareTables
 
-__all__ = ["ExportManifest", "export_research", "pseudonym", "Pseudonymiser", "neutralise_formulas",
+__all__ = ["ExportManifest", "export_research", "pseudonym", "Pseudonymiser",
            "EXPORT_FORMATS", "XLSX_SHEETS"]
 
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet", "graphml", "gexf", "json", "xlsx")
@@ -90,8 +92,7 @@ def pseudonym(kind: str, value: str, key: bytes) -> str:
     >>> pseudonym("household", "H1", b"k" * 16)[:3], len(pseudonym("household", "H1", b"k" * 16))
     ('hh_', 19)
     """
-    digest = hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
-    return f"{_PREFIX[kind]}_{digest}"
+    return keyed_pseudonym(key, value, prefix=f"{_PREFIX[kind]}_", digits=16, context=f"{kind}:")
 
 
 @dataclass
@@ -139,25 +140,6 @@ class ExportManifest:
     out: Path
     files: dict[str, int]
     metadata: dict[str, Any]
-
-    @property
-    def metadata_path(self) -> Path:
-        return self.out / "metadata.json"
-
-
-def neutralise_formulas(table: pa.Table) -> pa.Table:
-    """Prefix ``'`` to string cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return.
-
-    >>> neutralise_formulas(pa.table({"a": ["=1+1", "ok", "-2", None]})).column("a").to_pylist()
-    ["'=1+1", 'ok', "'-2", None]
-    """
-    cols = []
-    for f, col in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
-            risky = pc.match_substring_regex(col, r"^[=+\-@\t\r]")
-            col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
-        cols.append(col)
-    return pa.Table.from_arrays(cols, schema=table.schema)
 
 
 def _work_folder(out: Path) -> Path:
@@ -215,8 +197,8 @@ def export_research(
     k: int = 5,
     min_shared: int = 2,
     formats: Collection[str] = EXPORT_FORMATS,
+    key: bytes,
     config: FlagConfig | None = None,
-    key: bytes | None = None,
     seed: int = 0,
     betweenness_k: int | None = 200,
 ) -> ExportManifest:
@@ -237,8 +219,7 @@ def export_research(
     config
         Flag thresholds (defaults when None); written to the metadata.
     key
-        Pseudonym key; when None the deployment key from settings (``CAREGRAPH_PSEUDONYM_KEY``, or the demo key
-        in demo mode).
+        Pseudonym key (the caller passes the deployment key; the analytics read no settings).
     seed, betweenness_k
         Louvain seed and the betweenness sample size (None: exact).
     """
@@ -248,10 +229,6 @@ def export_research(
         raise ValueError(f"unknown export format(s) {sorted(unknown)}; choose from {', '.join(EXPORT_FORMATS)}")
     if k < 1 or min_shared < 1:
         raise ValueError("k and min_shared must be at least 1")
-    if key is None:
-        from foundation.settings import get_settings
-
-        key = get_settings().pseudonym_secret()
     config = config or FlagConfig()
     ps = Pseudonymiser(key)
     threshold = max(min_shared, k)
@@ -447,13 +424,13 @@ def _write_files(work: Path, fmts: Collection[str], named: Mapping[str, pa.Table
     files: dict[str, int] = {}
     for stem, t in named.items():
         if "csv" in fmts:
-            pacsv.write_csv(neutralise_formulas(t), str(work / f"{stem}.csv"))
+            pacsv.write_csv(neutralise_table(t), str(work / f"{stem}.csv"))
             files[f"{stem}.csv"] = t.num_rows
         if "parquet" in fmts:
             pq.write_table(t, str(work / f"{stem}.parquet"), compression="zstd")
             files[f"{stem}.parquet"] = t.num_rows
     if "csv" in fmts:
-        pacsv.write_csv(neutralise_formulas(flags_out), str(work / "flags.csv"))
+        pacsv.write_csv(neutralise_table(flags_out), str(work / "flags.csv"))
         files["flags.csv"] = flags_out.num_rows
     if "json" in fmts:
         (work / "flags.json").write_text(json.dumps(flag_rows, ensure_ascii=False, indent=1, default=str),

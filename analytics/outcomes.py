@@ -37,8 +37,9 @@ def outcome_view(tables: CareTables, period_ends: Sequence[date], *, period_days
 
     Source
     ------
-    Issue 4 ("an outcome view: change in assessment scores against the household's network measures ... per
-    district and period"); seed 004 (half the families would be better off with half the help).
+    ``docs/domain.md#outcomes`` (change in assessment scores against the household's network measures, per
+    district and period); seed 004 (half the families would be better off with half the help;
+    ``docs/domain.md#sources``).
 
     Examples
     --------

@@ -30,7 +30,7 @@ def jaccard(a: set[object], b: set[object]) -> float:
 
     Source
     ------
-    Jaccard P. (1901); ``shared/reference/domain.md`` ("Jaccard/overlap").
+    Jaccard P. (1901); ``docs/domain.md#network-measures``.
 
     Examples
     --------
@@ -108,8 +108,9 @@ def projection_edges(tables: CareTables, as_of: date, *, side: Side = "professio
     >>> projection_edges(t, date(2024, 6, 30), min_shared=2).num_rows
     1
     """
-    with Engine(tables, as_of) as e:
-        return e.query(projection_sql(e, side, min_shared) + " ORDER BY source, target")
+    with Engine(tables, as_of, materialise=False) as e:  # one query: the shared relations as its CTEs
+        return e.query(e.with_shared(f"SELECT * FROM ({projection_sql(e, side, min_shared)})",
+                                     order_by="source, target"))
 
 
 def projection_nodes(tables: CareTables, as_of: date, *, side: Side = "professional") -> pa.Table:

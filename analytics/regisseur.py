@@ -63,8 +63,8 @@ def suggest_regisseur(tables: CareTables, as_of: date, config: FlagConfig | None
 
     Source
     ------
-    ``shared/reference/domain.md`` and issue 4 ("the professional who covers the most problem domains, has the
-    longest involvement and the strongest ties to the other helpers").
+    ``docs/domain.md#regisseur-suggestion`` (the professional who covers the most problem domains, has the longest
+    involvement and the strongest ties to the other helpers).
 
     Examples
     --------
@@ -147,7 +147,8 @@ def consolidation_candidates(tables: CareTables, as_of: date) -> list[Consolidat
 
     Source
     ------
-    Issue 4 ("the interventions that are candidates to consolidate (duplicates within one domain)"); seed 004.
+    ``docs/domain.md#regisseur-suggestion`` (candidates to merge: two or more professionals giving support in one
+    domain to one household); seed 004 (``docs/domain.md#sources``).
 
     Examples
     --------

@@ -3,10 +3,10 @@
 Two things set a workbook apart from a CSV file:
 
 * **Formula injection.** A spreadsheet runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula
-  (and ``=HYPERLINK(...)`` or ``=cmd|...`` can leak data or run commands). Every *text* cell that starts with one of
-  those characters (or a tab or carriage return) gets a leading apostrophe and is written as a plain string, never
-  as a formula: the reader sees ``'=SUM(A1)`` as text. Numbers stay numbers (a negative number is not text).
-  Source: OWASP, "CSV Injection".
+  (and ``=HYPERLINK(...)`` or ``=cmd|...`` can leak data or run commands). Every *text* cell goes through
+  :func:`foundation.cells.neutralise_cell` (a leading apostrophe when it starts with a formula character) and is
+  written as a plain string, never as a formula: the reader sees ``'=SUM(A1)`` as text. Numbers stay numbers (a
+  negative number is not text). Source: OWASP, "CSV Injection" (docs/ingest.md, "Spreadsheet-safe output").
 * **Reproducibility.** openpyxl stamps the workbook with the time it was saved (``docProps/core.xml``) and gives
   every zip entry the current time. Both are replaced by a fixed timestamp, so the same tables give the same bytes.
 """
@@ -23,37 +23,14 @@ from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["write_xlsx", "neutralise_cell", "MAX_CELL_CHARS", "RISKY_PREFIXES"]
+from foundation.cells import neutralise_cell
 
-RISKY_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-"""Text that starts with one of these is neutralised (spreadsheets treat it as a formula)."""
+__all__ = ["write_xlsx", "MAX_CELL_CHARS"]
 
 MAX_CELL_CHARS = 32_767
 """Excel's limit on the characters in one cell."""
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-def neutralise_cell(value: Any) -> Any:
-    """A cell value that no spreadsheet runs as a formula.
-
-    Formula
-    -------
-    ``v ↦ "'" + v`` when ``v`` is text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return;
-    every other value unchanged.
-
-    Source
-    ------
-    OWASP, "CSV Injection" (the same rule as :func:`analytics.export.neutralise_formulas` for CSV).
-
-    Examples
-    --------
-    >>> neutralise_cell("=1+1"), neutralise_cell("@SUM(A1)"), neutralise_cell("ok"), neutralise_cell(-2)
-    ("'=1+1", "'@SUM(A1)", 'ok', -2)
-    """
-    if isinstance(value, str) and value.startswith(RISKY_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _sheet_title(name: str) -> str:

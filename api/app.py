@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import Problem, install_problem_handlers, problem_response
+from api.guard import API_PREFIX, ApiGuard
+from api.problems import Problem, install_problem_handlers
 from api.routes import admin, aggregates, files, health, households, overlap
 from caregraph import __version__ as _version
 from caregraph.services import CareServices
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["create_app", "API_PREFIX"]
 
-API_PREFIX = "/api/v1"
 
 _DESCRIPTION = """
 Coordinators' and researchers' questions about networks of care, over HTTP.
@@ -30,47 +29,6 @@ for the districts and case assignments they hold), `researcher` (pseudonymised e
 `admin` (ingest and user management). Every read of household-level data is written to the audit log.
 **Errors** are RFC 9457 problem details (`application/problem+json`); 503 carries `Retry-After`.
 """
-
-
-_HEADERS: list[tuple[bytes, bytes]] = [
-    (b"cache-control", b"no-store"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-]
-
-
-class ApiGuard:
-    """Pure ASGI middleware: refuses uploads whose declared size is over the limit (413, before the body is read)
-    and adds security headers (no-store, nosniff, DENY framing, no referrer) to API responses."""
-
-    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
-        self.app = app
-        self.max_upload_bytes = max_upload_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path: str = scope.get("path", "")
-        if scope.get("method") == "POST" and path.endswith("/ingest"):
-            declared = dict(scope.get("headers") or []).get(b"content-length", b"")
-            if declared.isdigit() and int(declared) > self.max_upload_bytes + 1024 * 1024:
-                response = problem_response(413, "Payload too large", f"upload is {int(declared)} bytes; the limit "
-                                            f"is {self.max_upload_bytes} bytes")
-                await response(scope, receive, send)
-                return
-        if not (path.startswith(API_PREFIX) or path in ("/health", "/ready")):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []), *(h for h in _HEADERS if h[0] not in present)]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None, *, services: CareServices | None = None) -> FastAPI:
@@ -97,7 +55,8 @@ def create_app(settings: Settings | None = None, *, services: CareServices | Non
     )
     app.state.services = services
     install_problem_handlers(app)
-    app.add_middleware(ApiGuard, max_upload_bytes=services.max_upload_bytes)
+    app.add_middleware(ApiGuard, authenticate=services.authenticate, max_body_bytes=services.settings.max_body_bytes,
+                       max_upload_bytes=services.max_upload_bytes)
     app.include_router(health.router)
     for r in (households.router, overlap.router, aggregates.router, files.router, admin.router):
         app.include_router(r, prefix=API_PREFIX)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Annotated, Any, TypeVar, cast
@@ -13,19 +13,19 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from api.guard import PRINCIPAL_STATE
 from caregraph.auth import Principal
 from caregraph.auth.audit import deferred_durability, wait_durable
 from caregraph.services import CareServices
 
 T = TypeVar("T")
 
-__all__ = ["call", "get_services", "current_principal", "ServicesDep", "PrincipalDep", "ID_PATTERN", "HouseholdId",
-           "ProfessionalId", "bearer"]
+__all__ = ["call", "get_services", "ServicesDep", "PrincipalDep", "ID_PATTERN", "HouseholdId", "ProfessionalId",
+           "AsOf", "bearer"]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 """Identifiers in paths and filters: 1–64 letters, digits, ``.``, ``_``, ``:``, ``-`` (so no query language, quotes,
 spaces or slashes ever reach the services)."""
-ID_RE = re.compile(ID_PATTERN)
 
 
 async def get_services(request: Request) -> CareServices:
@@ -39,7 +39,9 @@ ServicesDep = Annotated[CareServices, Depends(get_services)]
 
 class BearerPrincipal(HTTPBearer):
     """The bearer-token security scheme (``HTTPBearer`` in the OpenAPI document), resolving straight to the
-    :class:`Principal` of the token: 401 without a valid one, 429 after repeated failures from the client.
+    :class:`Principal` of the token: 401 without a valid one, 429 after repeated failures from the client. A request
+    with a body was already authenticated by :class:`api.guard.ApiGuard` (before the body was read): its principal
+    is taken as it is.
 
     One dependency instead of three (scheme, services, principal): FastAPI's dependency solving costs more per request
     than checking the token, which is a hash and a dict lookup (plus a ``stat`` of the users file), so it runs on the
@@ -47,6 +49,9 @@ class BearerPrincipal(HTTPBearer):
     """
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        checked = request.scope.get("state", {}).get(PRINCIPAL_STATE)
+        if isinstance(checked, Principal):
+            return checked
         credentials = await super().__call__(request)
         token = credentials.credentials if credentials is not None else None
         client = request.client.host if request.client is not None else "unknown"
@@ -56,20 +61,15 @@ class BearerPrincipal(HTTPBearer):
 
 bearer = BearerPrincipal(auto_error=False, scheme_name="HTTPBearer",
                          description="A token issued by `caregraph users token` (shown once).")
-current_principal = bearer
-"""The dependency giving the request's principal."""
-
 PrincipalDep = Annotated[Principal, Depends(bearer)]
 
 HouseholdId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="Household id.",
                                   examples=["HH000001"])]
 ProfessionalId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64, description="Professional id.",
                                      examples=["P000001"])]
-
-
-def id_query(description: str, example: str) -> object:
-    """A query parameter holding an optional identifier."""
-    return Query(None, pattern=ID_PATTERN, max_length=64, description=description, examples=[example])
+AsOf = Annotated[dt.date | None, Query(description="Answer as of this date (default: today).",
+                                       examples=["2024-06-30"])]
+"""The ``as_of`` query parameter of every dated answer."""
 
 
 API_THREADS = int(os.environ.get("CAREGRAPH_API_THREADS", "8"))

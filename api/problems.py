@@ -21,11 +21,15 @@ from caregraph.auth.errors import AuthError, TooManyAttemptsError
 from caregraph.services.errors import InvalidParameterError, ServiceError, ServiceUnavailableError
 
 __all__ = ["Problem", "FieldError", "install_problem_handlers", "problem_response", "PROBLEM_MEDIA_TYPE",
-           "problem_responses"]
+           "problem_responses", "auth_problem", "UNREADABLE_BODY"]
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+"""FastAPI's own detail for a body it could not decode (not UTF-8 JSON, or a broken form)."""
+UNREADABLE_BODY = ("the request body could not be read: send JSON in UTF-8 (Content-Type: application/json) or, "
+                   "for uploads, multipart/form-data")
 
 
 class FieldError(BaseModel):
@@ -49,11 +53,11 @@ class Problem(BaseModel):
 
 
 _EXAMPLES: dict[int, tuple[str, str]] = {
-    400: ("Bad request", "the request could not be read"),
+    400: ("Bad request", UNREADABLE_BODY),
     401: ("Unauthorized", "missing or invalid bearer token"),
     403: ("Forbidden", "this household is not in your districts or case assignments"),
     404: ("Not found", "no household 'HH999999'"),
-    413: ("Payload too large", "upload is 60000000 bytes; the limit is 52428800 bytes"),
+    413: ("Payload too large", "request body is 2000000 bytes; the limit is 1048576 bytes"),
     422: ("Invalid parameter", "limit: must be between 1 and 500"),
     429: ("Too many requests", "too many failed logins; try again later"),
     503: ("Service unavailable", "the graph store is unavailable"),
@@ -81,18 +85,26 @@ def problem_response(
     detail: str | None = None,
     *,
     request: Request | None = None,
+    instance: str | None = None,
     errors: list[FieldError] | None = None,
     retry_after: int | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """A problem+json response."""
+    """A problem+json response; ``instance`` is the request's path (taken from ``request`` when given)."""
     body = Problem(title=title, status=status, detail=detail, errors=errors, retry_after=retry_after,
-                   instance=request.url.path if request is not None else None)
+                   instance=request.url.path if request is not None else instance)
     hdrs = dict(headers or {})
     if retry_after is not None:
         hdrs["Retry-After"] = str(retry_after)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=hdrs,
                         media_type=PROBLEM_MEDIA_TYPE)
+
+
+def auth_problem(exc: AuthError, instance: str | None) -> JSONResponse:
+    """The problem for a refused login: 401 with ``WWW-Authenticate: Bearer``, or 429 with ``Retry-After``."""
+    retry = exc.retry_after if isinstance(exc, TooManyAttemptsError) else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem_response(exc.status, exc.title, str(exc), instance=instance, retry_after=retry, headers=headers)
 
 
 def _field_errors(exc: RequestValidationError) -> list[FieldError]:
@@ -104,6 +116,9 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
         msg = str(e.get("msg", "invalid value"))
         out.append(FieldError(location=where, field=name[:200], reason=msg[:300]))
     return out
+
+
+_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 413: "Payload too large"}
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -119,9 +134,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def _auth(request: Request, exc: AuthError) -> JSONResponse:
-        retry = exc.retry_after if isinstance(exc, TooManyAttemptsError) else None
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(exc.status, exc.title, str(exc), request=request, retry_after=retry, headers=headers)
+        return auth_problem(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -131,8 +144,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(exc.status_code, "Error")
+        title = _TITLES.get(exc.status_code, "Error")
         detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 400 and detail == FASTAPI_BODY_ERROR:
+            detail = UNREADABLE_BODY
         return problem_response(exc.status_code, title, detail, request=request,
                                 headers=dict(exc.headers) if exc.headers else None)
 

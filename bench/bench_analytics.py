@@ -8,7 +8,7 @@ Prints, for a synthetic municipality (default 100,000 households, about 1,000,00
 * the hand-written DuckDB SQL reference for the same flags (subjects only, no evidence) and the ratios;
 * end to end from the store: snapshot + flags, and snapshot + flags + per-household statistics.
 
-Goals (issue 4): in-memory flags within 1.5x of the DuckDB reference; end to end from the embedded store < 2 s.
+Goals: in-memory flags within 1.5x of the DuckDB reference; end to end from the embedded store < 2 s.
 
 Run: ``.venv/bin/python bench/bench_analytics.py [--households 100000] [--repeat 2] [--no-store]``
 """

@@ -16,9 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb
 import pyarrow as pa
 
+from foundation.privacy import pseudonymise_column
 from foundation.settings import Settings
 from graph.ladybug_store import LadybugStore
-from ingest.pipeline import check, prepare, pseudonymise_bsns, read_inputs, valid_tables
+from ingest.pipeline import check, prepare, read_inputs, valid_tables
 from tests.ingest.bigdata import write_big_input
 
 
@@ -51,7 +52,7 @@ def main(n: int) -> None:
         print(f"caregraph ingest total {ours:.2f} s: {n / ours:,.0f} intervention rows/s")
         fake = pa.array([f"{100000000 + i:09d}" for i in range(400_000)])
         t7 = time.perf_counter()
-        pseudonymise_bsns(fake, settings.pseudonym_secret())
+        pseudonymise_column(fake, settings.pseudonym_secret())
         print(f"pseudonymisation alone: {400_000 / (time.perf_counter() - t7):,.0f} BSNs/s (400,000 values; the "
               "synthetic input has only ~9,000 distinct 9999-BSNs)")
         con = duckdb.connect(str(Path(d) / "ref.duckdb"))

@@ -1,7 +1,7 @@
 """The straightforward pandas / networkx baseline of the benchmark suite: what an analyst would write by hand.
 
-* :func:`pandas_flags`: the eight flags of ``shared/reference/domain.md`` (subjects only, no evidence), with the same
-  definitions and thresholds as :mod:`analytics.flags` (and the DuckDB reference of ``bench/bench_analytics.py``).
+* :func:`pandas_flags`: the eight flags of ``docs/domain.md#the-eight-flags`` (subjects only, no evidence), with the
+  same definitions and thresholds as :mod:`analytics.flags` (and the DuckDB reference of ``bench/bench_analytics.py``).
 * :func:`pandas_household_counts`: the simple per-household counts (helpers, agencies, problem domains, regisseur,
   case days); care density and the continuity indices of caregraph's statistics are left out, so the ratio flatters
   the baseline.

@@ -1,4 +1,4 @@
-"""caregraph's benchmark suite: every measurement of issue 7 at several municipality sizes, with baselines, in one run.
+"""caregraph's benchmark suite: every measurement its targets name, at several municipality sizes, with baselines.
 
 For each size (default 1,000, 10,000 and 100,000 households) it generates a synthetic municipality and measures, each
 in a fresh subprocess (``bench/suite_steps.py``; peak memory = that process's ``ru_maxrss``), as the median of up to

@@ -9,7 +9,6 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-#: Issue 7's targets: (name, step or figure, limit, unit).
 GIB = 1024.0
 
 
@@ -127,7 +126,7 @@ def dashboard_table(data: dict[str, Any]) -> list[str]:
 
 
 def targets(data: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
-    """Issue 7's targets at the largest size: (target, measured, met; None when not measured)."""
+    """The performance targets at the largest size: (target, measured, met; None when not measured)."""
     res = data["sizes"]
     sizes = sorted(int(k) for k in res)
     big = res[str(sizes[-1])]
@@ -236,7 +235,7 @@ def render(data: dict[str, Any], img_rel: str) -> str:
         "`flags_pandas`, `stats_pandas` and `network_nx` `bench/pandas_baseline.py` (the pandas household counts "
         "leave out care density and the continuity indices, so that ratio flatters the baseline).",
         "",
-        "## Targets (issue 7), at the largest size",
+        "## Targets, at the largest size",
         "",
         "| target | measured | met |",
         "|---|---|---|",

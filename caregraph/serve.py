@@ -11,9 +11,9 @@ Workers (``caregraph serve --workers N``, ``CAREGRAPH_API_WORKERS``):
   embedded store each opens it **read-only** (LadybugDB allows one writer but many readers), holds its own cache and
   answers uploads with 503. ``caregraph ingest`` may load while they serve: with readers present a writer always
   builds a new file and swaps it in (:mod:`graph.ladybug_store`), and each worker notices the replaced file within a
-  second and reloads it in the background (:meth:`caregraph.services.CareServices._refresh`). The audit log is
-  shared (appends under ``flock``, one hash chain); the dashboard's session key is drawn once by the supervisor
-  when none is configured, so sessions span workers. Login throttling is per worker.
+  second and reloads it in the background (:meth:`caregraph.services.store_handle.StoreHandle._refresh`). The audit
+  log is shared (appends under ``flock``, one hash chain); the dashboard's session key is drawn once by the
+  supervisor when none is configured, so sessions span workers. Login throttling is per worker.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from api.app import create_app
+from api.guard import ApiGuard
 from api.problems import install_problem_handlers
 from api.routes import health
 from caregraph.services import CareServices, ServiceError
@@ -57,6 +58,8 @@ def build_app(settings: Settings, *, mode: Mode = "both", services: CareServices
         app = FastAPI(title="caregraph", docs_url=None, redoc_url=None, openapi_url=None)
         app.state.services = services
         install_problem_handlers(app)
+        app.add_middleware(ApiGuard, authenticate=services.authenticate, max_body_bytes=settings.max_body_bytes,
+                           max_upload_bytes=services.max_upload_bytes)
         app.include_router(health.router)
     if mode in ("both", "dashboard"):
         from a2wsgi import WSGIMiddleware

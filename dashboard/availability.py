@@ -6,8 +6,8 @@ dashboard recovers by itself once the store is back). When it does not, the page
 status 503, ``Retry-After`` and a meta refresh, so an open browser tab comes back by itself too.
 
 Callbacks (``_dash-update-component``) keep answering 200 with the same message in the page (see
-:func:`dashboard.callbacks.context.call`): Dash's renderer drops the body of any non-200 callback answer, so a 503
-there would show the user nothing at all.
+:func:`dashboard.callbacks.context.call_service`): Dash's renderer drops the body of any non-200 callback answer, so
+a 503 there would show the user nothing at all.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """CSV export of a table shown on the dashboard, safe to open in a spreadsheet.
 
-Spreadsheet formula injection (OWASP "CSV Injection"): a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return may be run as a formula by Excel or LibreOffice. Such cells are neutralised by prefixing a single
-quote, the mitigation OWASP recommends; numbers are written as numbers and left alone.
+Spreadsheet formula injection (OWASP "CSV Injection"): a text cell that starts with a formula character may be run
+as a formula by Excel or LibreOffice. Every cell goes through :func:`foundation.cells.neutralise_cell` (a leading
+single quote, the mitigation OWASP recommends); numbers are written as numbers and left alone.
 """
 
 from __future__ import annotations
@@ -12,22 +12,9 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_cell", "rows_to_csv"]
+from foundation.cells import neutralise_cell
 
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value: Any) -> Any:
-    """The value to write for a cell: strings that a spreadsheet could run as a formula get a leading ``'``.
-
-    >>> neutralise_cell("=HYPERLINK(\\"x\\")"), neutralise_cell("@SUM(A1)"), neutralise_cell("-3"), neutralise_cell(-3)
-    ('\\'=HYPERLINK("x")', "'@SUM(A1)", "'-3", -3)
-    >>> neutralise_cell("HH000001")
-    'HH000001'
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["rows_to_csv"]
 
 
 def rows_to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]) -> str:

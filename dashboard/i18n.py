@@ -12,11 +12,10 @@ from typing import Literal
 from graph.domains import DOMAINS
 from graph.schema import ENFORCEMENT_ACTIONS, SECTORS
 
-__all__ = ["Lang", "LANGS", "DEFAULT_LANG", "LABELS", "t", "lang_or_default", "flag_label", "sector_label",
+__all__ = ["Lang", "DEFAULT_LANG", "LABELS", "t", "lang_or_default", "flag_label", "sector_label",
            "domain_label", "kind_label", "role_label"]
 
 Lang = Literal["nl", "en"]
-LANGS: tuple[Lang, ...] = ("nl", "en")
 DEFAULT_LANG: Lang = "nl"
 
 LABELS: dict[str, tuple[str, str]] = {

@@ -34,7 +34,6 @@ CASES_TABLE = "cases-table"
 CASES_NOTE = "cases-note"
 CASES_EXPORT = "cases-export"
 CASES_DOWNLOAD = "cases-download"
-CASES_LINK = "cases-link"
 
 # household
 HH_HEADER = "household-header"

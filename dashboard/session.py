@@ -3,8 +3,9 @@
 The cookie is signed with the ``session_secret`` setting (``CAREGRAPH_SESSION_SECRET``), which every process serving
 the dashboard must share; when it is unset, with a per-process random key (a warning is logged: sessions then end at
 a restart and do not span workers). The cookie is HttpOnly and ``SameSite=Strict``. The token in it is checked with
-:meth:`CareServices.authenticate` on every request, so an expired or revoked token stops working at once; on failure
-the session is cleared.
+:meth:`CareServices.authenticate` on every request, so an expired or revoked token stops working at once: the session
+is then cleared. A lockout of the client (429, too many wrong tokens from its address) refuses the request but keeps
+the session.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 
 import flask
 
-from caregraph.auth import AuthError, Principal
+from caregraph.auth import AuthError, Principal, TooManyAttemptsError
 
 __all__ = ["Authenticator", "configure_session", "session_secret", "current_principal", "log_in", "log_out",
            "SESSION_KEY", "MIN_SECRET_CHARS"]
@@ -79,6 +80,8 @@ def current_principal(services: Authenticator) -> Principal | None:
         return None
     try:
         return services.authenticate(str(token), client=_client())
+    except TooManyAttemptsError:
+        return None  # the client address is locked out, which says nothing about this token: the session stays
     except AuthError:
         flask.session.pop(SESSION_KEY, None)
         return None

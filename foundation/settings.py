@@ -51,6 +51,15 @@ class Settings(BaseSettings):
         "workers)."
     )
     max_upload_bytes: int = Field(50 * 1024 * 1024, description="Largest accepted ingest upload (413 above it).", gt=0)
+    export_keep_count: int = Field(
+        10, ge=0, description="Research exports kept on the server: the newest N (older ones are removed when a new "
+        "one is written and by `caregraph retention`)."
+    )
+    export_keep_days: float = Field(7.0, ge=0, description="Research exports older than this many days are removed.")
+    max_body_bytes: int = Field(
+        1024 * 1024, gt=0, description="Largest accepted request body on every route but ingest uploads (413 above "
+        "it), API and dashboard alike."
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = Field(

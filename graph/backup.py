@@ -20,7 +20,7 @@ after the checkpoint, and restores by a rename, whereas an export must be re-imp
 every table and its indexes, several times slower) and its ``schema.cypher`` names the export folder by absolute
 path. The price is that a file copy can only be opened by a ladybug build with the same or a newer storage version
 (the manifest records it and :func:`restore_store` refuses a newer one); before upgrading ladybug, also take an
-``EXPORT DATABASE`` (graph-stores.md §2 "Format stability").
+``EXPORT DATABASE`` (``docs/graph-stores.md#ladybugdb``, "Format stability").
 
 How a restore works (:func:`restore_store`): verify every checksum of the backup; refuse to replace an existing store
 unless ``force``; copy the backup to a temporary file next to the store (verifying its checksum again), open it

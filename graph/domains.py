@@ -2,14 +2,14 @@
 
 The 13 domains of the Zelfredzaamheid-Matrix (ZRM, 2017 version) plus the two domains Dutch teams commonly add:
 parenting (opvoeding/ouderschap) and safety (veiligheid). Only codes and names are stored; the ZRM criteria texts are
-copyrighted (GGD Amsterdam) and are never stored. Source: ``shared/reference/domain.md``.
+copyrighted (GGD Amsterdam) and are never stored. Source: ``docs/domain.md#life-domains-and-the-zrm``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Domain", "DOMAINS", "DOMAIN_CODES", "domain_by_code"]
+__all__ = ["Domain", "DOMAINS", "DOMAIN_CODES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,16 +41,3 @@ DOMAINS: tuple[Domain, ...] = (
 )
 
 DOMAIN_CODES: frozenset[str] = frozenset(d.code for d in DOMAINS)
-
-_BY_CODE = {d.code: d for d in DOMAINS}
-
-
-def domain_by_code(code: str) -> Domain:
-    """Return the domain with this code.
-
-    Raises
-    ------
-    KeyError
-        If the code is not one of :data:`DOMAIN_CODES`.
-    """
-    return _BY_CODE[code]

@@ -11,18 +11,7 @@ from __future__ import annotations
 from graph.ddl import all_rel_specs
 from graph.queries import Query
 
-__all__ = ["endpoints_query", "ENDPOINT_QUERIES"]
-
-
-def endpoints_query(rel_type: str) -> Query:
-    """The query returning ``src`` and ``dst`` ids of every ``rel_type`` relationship, sorted.
-
-    Raises
-    ------
-    KeyError
-        If ``rel_type`` is not a relationship type of the schema.
-    """
-    return ENDPOINT_QUERIES[rel_type]
+__all__ = ["ENDPOINT_QUERIES"]
 
 
 def _build() -> dict[str, Query]:

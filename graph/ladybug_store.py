@@ -1,6 +1,6 @@
 """The embedded store: LadybugDB (the maintained fork of Kuzu) in one file on disk.
 
-Design, from what was measured (``shared/reference/graph-stores.md`` §2):
+Design, from what was measured (``docs/graph-stores.md#ladybugdb``):
 
 - **One writer.** A LadybugDB file has one read-write process; a second one fails at once with a lock error, which
   is turned into :class:`~graph.store.StoreLockedError` naming the holder's PID. Read-only processes may open it.
@@ -17,7 +17,7 @@ Design, from what was measured (``shared/reference/graph-stores.md`` §2):
   Why no in-place updates: killing ladybug 0.22.0 during the checkpoint of a transaction that deleted and
   re-created relationships left a store that reopened with the old nodes but most of their relationships gone
   (measured: 11 of 50,000 ``DELIVERS`` left; ``tests/graph/test_ladybug_store.py`` kills both paths). Insert-only
-  transactions recovered correctly in every kill (here and in ``shared/reference/graph-stores.md`` §2).
+  transactions recovered correctly in every kill (here and in ``docs/graph-stores.md#ladybugdb``).
 - **After a failed write the Database is reopened**: in ladybug 0.22.0 a ``COPY`` after a rolled-back ``COPY`` in
   the same Database crashes the process, so a rollback always closes and reopens the file.
 """
@@ -448,7 +448,9 @@ class LadybugStore:
                         self._execute(conn, _NEW_VERSION, {"v": _new_version()})
                     with self._lock:
                         self._execute(self._conn, "CHECKPOINT")
-            if not alone:  # read-only processes have the file open: never change it under them (issue #666)
+            # read-only processes have the file open and nothing synchronises them with a writer's checkpoints
+            # (upstream LadybugDB/ladybug#666, docs/graph-stores.md#ladybugdb): never change the file under them
+            if not alone:
                 report.rebuilt = True
                 self._rebuild(_merged_tables(stored, plans), progress)
         if progress:
@@ -503,7 +505,7 @@ class LadybugStore:
             self._execute(conn, f"COPY {rel.type} FROM $t", {"t": t})
 
 
-    # ------------------------------------------------------------------ retention (issue 8)
+    # ------------------------------------------------------------------ retention
     def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
         """Delete the households ``household_ids`` and everything that hangs off them, all or nothing.
 
@@ -860,8 +862,3 @@ def _normalise(table: pa.Table) -> pa.Table:
     if not changed:
         return table
     return pa.table(cols, names=table.column_names)
-
-
-def _int(result: Any) -> int:
-    """The single integer a ``RETURN count(…)`` query answered."""
-    return int(result.get_as_arrow().column(0)[0].as_py())

@@ -1,11 +1,9 @@
 """The Neo4j 5 adapter of the store port (:class:`graph.store.GraphStore`), through the official ``neo4j`` driver.
 
-Every Cypher statement this adapter sends is built here from :mod:`graph.schema` / :mod:`graph.ddl` (labels,
-relationship types and property names come only from the schema, values only from ``$parameters``), and
-:func:`all_cypher` lists them all with example parameters so the offline Neo4j linter (``tests/cypherlint``) checks
-every one of them without a server.
+Every Cypher statement this adapter sends comes from :mod:`graph.neo4j_queries` (built from the schema, values only as
+``$parameters``); this module holds the driver side: sessions, transactions, batching, error mapping, load planning.
 
-Loading (``shared/reference/graph-stores.md`` §3): batched ``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET …``,
+Loading (``docs/graph-stores.md#neo4j``): batched ``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET …``,
 5,000 rows per statement, nodes before relationships, all inside one managed write transaction
 (``session.execute_write``), so a failure leaves nothing half-written. Before writing, the existing ids and
 properties of the incoming keys are read to classify each row as created, updated or unchanged, and every foreign
@@ -24,18 +22,36 @@ from typing import Any
 
 import pyarrow as pa
 from neo4j import GraphDatabase, unit_of_work
-from neo4j import exceptions as nx
+from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 from neo4j.time import Duration
 
 from graph.ddl import all_rel_specs, neo4j_ddl, node_specs
 from graph.domains import DOMAINS
-from graph.endpoint_queries import ENDPOINT_QUERIES
-from graph.household_deletion import HOUSEHOLD_TABLE, Dependant, household_dependants
-from graph.queries import ALL_QUERIES, Query
-from graph.schema import TABLE_ORDER, Column, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
+from graph.household_deletion import HOUSEHOLD_TABLE, household_dependants
+from graph.neo4j_queries import (
+    DELETE_ALL_CYPHER,
+    PERSONAL_BSN_COLUMN,
+    PING_CYPHER,
+    PSEUDONYM_COLUMN,
+    coordination_existing_cypher,
+    household_delete_cypher,
+    household_dependant_delete_cypher,
+    ids_exist_cypher,
+    node_count_cypher,
+    node_delete_cypher,
+    node_existing_cypher,
+    node_label,
+    node_upsert_cypher,
+    read_table_cypher,
+    rel_count_cypher,
+    rel_delete_stale_cypher,
+    rel_merge_cypher,
+    rel_property,
+)
+from graph.queries import Query
+from graph.schema import TABLE_ORDER, Column, TableSpec, graph_property, table_arrow_schema, table_spec
 from graph.store import (
-    DELETABLE_TABLES,
     LoadReport,
     ProgressFn,
     StoreCounts,
@@ -48,221 +64,12 @@ from graph.store import (
 )
 from graph.tables import CareTables
 
-__all__ = [
-    "BATCH_SIZE",
-    "Neo4jStore",
-    "all_cypher",
-    "node_upsert_cypher",
-    "node_existing_cypher",
-    "ids_exist_cypher",
-    "rel_delete_stale_cypher",
-    "rel_merge_cypher",
-    "coordination_existing_cypher",
-    "read_table_cypher",
-    "node_count_cypher",
-    "rel_count_cypher",
-    "household_dependant_delete_cypher",
-    "household_delete_cypher",
-    "node_delete_cypher",
-    "PING_CYPHER",
-    "DELETE_ALL_CYPHER",
-]
+__all__ = ["BATCH_SIZE", "Neo4jStore", "builtin_domains_table", "map_driver_error", "to_python"]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 """Rows per ``UNWIND $rows`` statement (the driver docs suggest 1k–10k)."""
-
-PING_CYPHER = "RETURN 1 AS ok"
-DELETE_ALL_CYPHER = "MATCH (n) DETACH DELETE n"
-"""Wipes the database (tests and resets of small databases only)."""
-
-PERSONAL_BSN_COLUMN = "bsn"
-PSEUDONYM_COLUMN = "bsn_pseudonym"
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Statement builders. Each takes only schema objects, so every name in the text is one of the schema's own.
-# --------------------------------------------------------------------------------------------------------------------
-
-
-def _node_props(spec: TableSpec) -> list[str]:
-    """Graph property names of a node table, key (``id``) first."""
-    return [graph_property(spec, c.name) for c in spec.columns]
-
-
-def _label(spec: TableSpec) -> str:
-    if spec.label is None:
-        raise ValueError(f"table {spec.name!r} is not a node table")
-    return spec.label
-
-
-def node_upsert_cypher(spec: TableSpec) -> str:
-    """``UNWIND $rows AS r MERGE (n:Label {id: r.id}) SET n.p = r.p, …`` for a node table.
-
-    One assignment per property (no ``+=``); a null value removes the property, which reads back as null.
-    """
-    sets = ", ".join(f"n.{p} = r.{p}" for p in _node_props(spec) if p != "id")
-    return f"UNWIND $rows AS r\nMERGE (n:{_label(spec)} {{id: r.id}})\nSET {sets}"
-
-
-def node_existing_cypher(spec: TableSpec) -> str:
-    """The stored properties of the nodes whose ids are in ``$ids`` (to classify rows as new/changed/unchanged)."""
-    cols = ", ".join(f"n.{p} AS {p}" for p in _node_props(spec))
-    return f"UNWIND $ids AS key\nMATCH (n:{_label(spec)} {{id: key}})\nRETURN {cols}"
-
-
-def ids_exist_cypher(label: str) -> str:
-    """Which of ``$ids`` exist as nodes of ``label`` (``label`` must be a schema label)."""
-    if label not in {t.label for t in node_specs()}:
-        raise ValueError(f"{label!r} is not a label of the schema")
-    return f"UNWIND $ids AS key\nMATCH (n:{label} {{id: key}})\nRETURN n.id AS id"
-
-
-def _own_end(spec: TableSpec, rel: RelSpec) -> str:
-    """Which end of ``rel`` is the row's own node: ``"src"`` or ``"dst"``."""
-    if rel.source_column == spec.key:
-        return "src"
-    if rel.target_column == spec.key:
-        return "dst"
-    raise ValueError(f"{rel.type}: neither end is the key of {spec.name}")
-
-
-def _rel_prop(spec: TableSpec, column: str) -> str:
-    """Property name of a relationship property column (the key becomes ``id``, as in :func:`graph.ddl.ladybug_ddl`)."""
-    return "id" if column == spec.key else column
-
-
-def rel_delete_stale_cypher(spec: TableSpec, rel: RelSpec) -> str:
-    """Delete a row's relationship of this type when it points elsewhere than the row now says.
-
-    For a node table, rows are ``{src, dst}``: the row's own end keeps its id, the other end is the foreign key
-    (null when the foreign key became empty). For a relationship-only table (``COORDINATES``) rows are
-    ``{id, src, dst}`` and the relationship is found by its ``id`` property.
-    """
-    a, b = rel.source_label, rel.target_label
-    if spec.rel_only is rel:
-        return (
-            f"UNWIND $rows AS r\nMATCH (a:{a})-[t:{rel.type} {{id: r.id}}]->(b:{b})\n"
-            "WHERE a.id <> r.src OR b.id <> r.dst\nDELETE t"
-        )
-    if _own_end(spec, rel) == "src":
-        return (
-            f"UNWIND $rows AS r\nMATCH (a:{a} {{id: r.src}})-[t:{rel.type}]->(b:{b})\n"
-            "WHERE r.dst IS NULL OR b.id <> r.dst\nDELETE t"
-        )
-    return (
-        f"UNWIND $rows AS r\nMATCH (a:{a})-[t:{rel.type}]->(b:{b} {{id: r.dst}})\n"
-        "WHERE r.src IS NULL OR a.id <> r.src\nDELETE t"
-    )
-
-
-def rel_merge_cypher(spec: TableSpec, rel: RelSpec) -> str:
-    """``UNWIND $rows AS r MATCH (a:A {id: r.src}) MATCH (b:B {id: r.dst}) MERGE (a)-[t:T]->(b) [SET t.p = r.p]``.
-
-    Two separate MATCH clauses (never comma-joined: graph-stores.md §2). ``COORDINATES`` merges on its ``id``.
-    """
-    head = (
-        f"UNWIND $rows AS r\nMATCH (a:{rel.source_label} {{id: r.src}})\n"
-        f"MATCH (b:{rel.target_label} {{id: r.dst}})\n"
-    )
-    if spec.rel_only is rel:
-        merge = f"MERGE (a)-[t:{rel.type} {{id: r.id}}]->(b)"
-        props = [_rel_prop(spec, p) for p in rel.properties if p != spec.key]
-    else:
-        merge = f"MERGE (a)-[t:{rel.type}]->(b)"
-        props = [_rel_prop(spec, p) for p in rel.properties]
-    sets = f"\nSET {', '.join(f't.{p} = r.{p}' for p in props)}" if props else ""
-    return head + merge + sets
-
-
-def coordination_existing_cypher(spec: TableSpec) -> str:
-    """The stored state of relationship-only rows whose ids are in ``$ids``, in the table's column layout."""
-    rel = _rel_only(spec)
-    return f"UNWIND $ids AS key\nMATCH (a:{rel.source_label})-[t:{rel.type} {{id: key}}]->(b:{rel.target_label})\n" + (
-        "RETURN " + ", ".join(f"{_rel_only_expr(spec, c.name)} AS {c.name}" for c in spec.columns)
-    )
-
-
-def _rel_only(spec: TableSpec) -> RelSpec:
-    if spec.rel_only is None:
-        raise ValueError(f"table {spec.name!r} is not a relationship-only table")
-    return spec.rel_only
-
-
-def _rel_only_expr(spec: TableSpec, column: str) -> str:
-    """Cypher expression for ``column`` of a relationship-only table, with ``a``/``t``/``b`` bound."""
-    rel = _rel_only(spec)
-    if column == rel.source_column:
-        return "a.id"
-    if column == rel.target_column:
-        return "b.id"
-    if column == spec.key or column in rel.properties:
-        return f"t.{_rel_prop(spec, column)}"
-    raise ValueError(f"{spec.name}.{column} is not stored on {rel.type}")
-
-
-def _out_column(column: str) -> str:
-    """Column name in the tables a store returns (BSN only as its pseudonym)."""
-    return PSEUDONYM_COLUMN if column == PERSONAL_BSN_COLUMN else column
-
-
-def read_table_cypher(spec: TableSpec) -> str:
-    """Every stored row of an entity table, in the table's column layout (``bsn`` as ``bsn_pseudonym``), by key."""
-    if spec.rel_only is not None:
-        rel = spec.rel_only
-        cols = ", ".join(f"{_rel_only_expr(spec, c.name)} AS {c.name}" for c in spec.columns)
-        return (
-            f"MATCH (a:{rel.source_label})-[t:{rel.type}]->(b:{rel.target_label})\n"
-            f"RETURN {cols}\nORDER BY t.id"
-        )
-    cols = ", ".join(f"n.{graph_property(spec, c.name)} AS {_out_column(c.name)}" for c in spec.columns)
-    return f"MATCH (n:{_label(spec)})\nRETURN {cols}\nORDER BY n.id"
-
-
-def node_count_cypher(label: str) -> str:
-    """Number of nodes with ``label`` (a schema label)."""
-    if label not in {t.label for t in node_specs()}:
-        raise ValueError(f"{label!r} is not a label of the schema")
-    return f"MATCH (n:{label}) RETURN count(n) AS c"
-
-
-def rel_count_cypher(rel_type: str) -> str:
-    """Number of relationships of ``rel_type`` (a schema relationship type)."""
-    if rel_type not in {r.type for _, r in all_rel_specs()}:
-        raise ValueError(f"{rel_type!r} is not a relationship type of the schema")
-    return f"MATCH ()-[t:{rel_type}]->() RETURN count(t) AS c"
-
-
-def household_dependant_delete_cypher(dep: Dependant) -> str:
-    """Delete what hangs off the households in ``$ids`` through ``dep``; returns how many rows went.
-
-    A node dependant (members, interventions, assessments) is ``DETACH DELETE``-d; a relationship-only dependant
-    (coordinations) is only counted, since it goes with the household's ``DETACH DELETE``.
-    """
-    rel = dep.rel
-    if dep.node_label is None:
-        return (
-            f"UNWIND $ids AS key\nMATCH (:{rel.source_label})-[t:{rel.type}]->(:{rel.target_label} {{id: key}})\n"
-            "RETURN count(t) AS c"
-        )
-    return (
-        f"UNWIND $ids AS key\nMATCH (n:{dep.node_label})-[:{rel.type}]->(:{rel.target_label} {{id: key}})\n"
-        "WITH DISTINCT n\nDETACH DELETE n\nRETURN count(*) AS c"
-    )
-
-
-def household_delete_cypher() -> str:
-    """``DETACH DELETE`` the households whose ids are in ``$ids``; returns how many were deleted."""
-    label = _label(table_spec(HOUSEHOLD_TABLE))
-    return f"UNWIND $ids AS key\nMATCH (n:{label} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
-
-
-def node_delete_cypher(spec: TableSpec) -> str:
-    """``DETACH DELETE`` the ``spec`` nodes whose ids are in ``$ids`` (``load(delete=...)``); returns how many."""
-    if spec.rel_only is not None:
-        raise ValueError(f"{spec.name} is stored as relationships, not nodes")
-    return f"UNWIND $ids AS key\nMATCH (n:{_label(spec)} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -337,21 +144,21 @@ def map_driver_error(exc: BaseException, what: str) -> StoreError:
     time-outs (``Neo.ClientError.Transaction.TransactionTimedOut*``) → :class:`StoreQueryTimeout`; anything else →
     :class:`StoreError`. Messages never contain the password (the driver never puts it in a message).
     """
-    if isinstance(exc, nx.AuthError):
+    if isinstance(exc, neo4j_errors.AuthError):
         return StoreUnavailableError(
             f"Neo4j refused the credentials while {what}: check CAREGRAPH_NEO4J_USER and CAREGRAPH_NEO4J_PASSWORD "
             f"({type(exc).__name__})"
         )
-    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired):
+    if isinstance(exc, neo4j_errors.ServiceUnavailable | neo4j_errors.SessionExpired):
         return StoreUnavailableError(f"Neo4j is not reachable while {what}: {exc}")
-    if isinstance(exc, nx.Neo4jError):
+    if isinstance(exc, neo4j_errors.Neo4jError):
         code = exc.code or ""
         if "TransactionTimedOut" in code or "Transaction.Terminated" in code:
             return StoreQueryTimeout(f"Neo4j query timed out while {what}: {exc.message}")
-        if isinstance(exc, nx.ConstraintError) or "ConstraintValidationFailed" in code:
+        if isinstance(exc, neo4j_errors.ConstraintError) or "ConstraintValidationFailed" in code:
             return StoreDataError(f"Neo4j rejected the data while {what}: {exc.message}")
         return StoreError(f"Neo4j error while {what}: {code}: {exc.message}")
-    if isinstance(exc, nx.DriverError):
+    if isinstance(exc, neo4j_errors.DriverError):
         return StoreError(f"Neo4j driver error while {what}: {exc}")
     return StoreError(f"error while {what}: {exc}")
 
@@ -485,7 +292,7 @@ class Neo4jStore:
                 max_transaction_retry_time=retry_time_s,
                 connection_timeout=connection_timeout_s,
             )
-        except (ValueError, nx.ConfigurationError) as e:
+        except (ValueError, neo4j_errors.ConfigurationError) as e:
             raise StoreUnavailableError(f"invalid Neo4j URI or configuration {uri!r}: {e}") from None
         log.info("neo4j driver created for %s as %s (database %s)", uri, user, database)
         return cls(driver, database=database, query_timeout_s=query_timeout_s, owns_driver=True, uri=uri, user=user)
@@ -503,14 +310,14 @@ class Neo4jStore:
         try:
             with self._session() as session:
                 return session.execute_read(unit_of_work(timeout=limit)(work))
-        except (nx.Neo4jError, nx.DriverError) as e:
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as e:
             raise map_driver_error(e, what) from e
 
     def _write(self, work: Callable[[Any], Any], what: str) -> Any:
         try:
             with self._session() as session:
                 return session.execute_write(work)
-        except (nx.Neo4jError, nx.DriverError) as e:
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as e:
             raise map_driver_error(e, what) from e
 
     @staticmethod
@@ -562,7 +369,7 @@ class Neo4jStore:
         def work(tx: Any) -> StoreCounts:
             nodes = {}
             for t in node_specs():
-                label = _label(t)
+                label = node_label(t)
                 nodes[label] = int(self._fetch(tx, node_count_cypher(label))[1][0][0])
             rels = {}
             for _, r in all_rel_specs():
@@ -602,7 +409,7 @@ class Neo4jStore:
         try:
             with self._session() as session:
                 session.run(DELETE_ALL_CYPHER).consume()
-        except (nx.Neo4jError, nx.DriverError) as e:
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError) as e:
             raise map_driver_error(e, "deleting all data") from e
 
     def delete_households(self, household_ids: Sequence[str]) -> dict[str, int]:
@@ -752,7 +559,7 @@ class Neo4jStore:
                     if v is not None and v not in known:
                         pending.setdefault(c.references, {}).setdefault(v, (name, r[keyprop], c.name))
         for target, values in pending.items():
-            label = _label(table_spec(target))
+            label = node_label(table_spec(target))
             ids = list(values)
             text = ids_exist_cypher(label)
 
@@ -794,7 +601,7 @@ class Neo4jStore:
                     return {"id": r[k], "src": r[s], "dst": r[d], **{p: r[c] for p, c in pr.items()}}
             else:
                 src_prop, dst_prop = graph_property(spec, rel.source_column), graph_property(spec, rel.target_column)
-                props = {_rel_prop(spec, p): graph_property(spec, p) for p in rel.properties}
+                props = {rel_property(spec, p): graph_property(spec, p) for p in rel.properties}
 
                 def rel_row(r: dict[str, Any], s: str = src_prop, d: str = dst_prop, pr: dict[str, str] = props,
                             k: str = spec.key) -> dict[str, Any]:
@@ -856,56 +663,3 @@ class Neo4jStore:
             if last:
                 deleted = done
         return deleted
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Every statement, for the offline linter
-# --------------------------------------------------------------------------------------------------------------------
-
-_EXAMPLE: dict[str, Any] = {"string": "x1", "int": 1, "date": dt.date(2024, 1, 31), "bool": True}
-
-
-def _example_node_row(spec: TableSpec) -> dict[str, Any]:
-    return {graph_property(spec, c.name): _EXAMPLE[c.type] for c in spec.columns}
-
-
-def all_cypher() -> list[tuple[str, dict[str, Any]]]:
-    """Every statement text the adapter can send, each with example parameters.
-
-    DDL, the existence/state reads, the node upserts, the relationship deletions and merges, the counts, the table
-    reads, ping, the wipe, the relationship endpoint queries of :mod:`graph.endpoint_queries`, and every
-    :class:`graph.queries.Query` registered in :data:`graph.queries.ALL_QUERIES` (import the modules that register
-    queries first), rendered in the ``neo4j`` dialect.
-    """
-    out: list[tuple[str, dict[str, Any]]] = [(s, {}) for s in neo4j_ddl()]
-    out.append((PING_CYPHER, {}))
-    out.append((DELETE_ALL_CYPHER, {}))
-    for spec in node_specs():
-        label = _label(spec)
-        out.append((node_existing_cypher(spec), {"ids": ["x1"]}))
-        out.append((ids_exist_cypher(label), {"ids": ["x1"]}))
-        out.append((node_upsert_cypher(spec), {"rows": [_example_node_row(spec)]}))
-        out.append((node_count_cypher(label), {}))
-    for name in TABLE_ORDER:
-        spec = table_spec(name)
-        out.append((read_table_cypher(spec), {}))
-        if spec.rel_only is not None:
-            out.append((coordination_existing_cypher(spec), {"ids": ["x1"]}))
-    for spec, rel in all_rel_specs():
-        row: dict[str, Any] = {"src": "x1", "dst": "x2"}
-        if spec.rel_only is rel:
-            row["id"] = "x3"
-        for p in rel.properties:
-            if p != spec.key:
-                row[_rel_prop(spec, p)] = _EXAMPLE[spec.column(p).type]
-        out.append((rel_delete_stale_cypher(spec, rel), {"rows": [row]}))
-        out.append((rel_merge_cypher(spec, rel), {"rows": [row]}))
-        out.append((rel_count_cypher(rel.type), {}))
-    for dep in household_dependants():
-        out.append((household_dependant_delete_cypher(dep), {"ids": ["x1"]}))
-    out.append((household_delete_cypher(), {"ids": ["x1"]}))
-    for name in DELETABLE_TABLES:
-        out.append((node_delete_cypher(table_spec(name)), {"ids": ["x1"]}))
-    for q in [*ENDPOINT_QUERIES.values(), *ALL_QUERIES.values()]:
-        out.append((q.render("neo4j"), dict(q.params)))
-    return out

@@ -1,10 +1,15 @@
 """Named Cypher queries: every query the application sends lives here (or in :mod:`graph.ddl`).
 
-A :class:`Query` holds text in the Cypher subset both stores share (``shared/reference/graph-stores.md`` §1), with an
+A :class:`Query` holds text in the Cypher subset both stores share (``docs/graph-stores.md#shared-cypher``), with an
 optional per-dialect override where they differ. Shared text must not use constructs that silently differ or are
 missing in LadybugDB (list indexing, ``substring``, ``labels()``, ``CALL {``, ``FOREACH``, ``+=``, ``REMOVE``, map
 projections, ``date()`` without argument); ``tests/graph/test_queries.py`` checks this. Values are always
-``$parameters``; dates are passed as Python ``date`` objects.
+``$parameters``; dates are passed as Python ``date`` objects. A query that selects periods by date follows the one
+active-on-a-date rule of ``foundation/periods.py`` (``start_date <= $day`` and (``end_date IS NULL`` or
+``end_date >= $day``)).
+
+The catalogue modules (:mod:`graph.queries_household`) import :func:`register` from here and add their queries to
+:data:`ALL_QUERIES` when they are imported; this module imports none of them, so the catalogue has no import cycle.
 """
 
 from __future__ import annotations
@@ -80,7 +85,3 @@ def register(q: Query) -> Query:
         raise ValueError(f"duplicate query name {q.name!r}")
     ALL_QUERIES[q.name] = q
     return q
-
-
-# Query modules registered by other packages (each adds its own named queries).
-import graph.queries_household  # noqa: E402, F401

@@ -31,9 +31,7 @@ __all__ = [
     "ENFORCEMENT_ACTIONS",
     "COMPOSITIONS",
     "MEMBER_ROLES",
-    "arrow_type",
     "table_arrow_schema",
-    "node_arrow_schema",
     "graph_property",
 ]
 
@@ -334,11 +332,6 @@ _ARROW: dict[ColumnType, pa.DataType] = {
 }
 
 
-def arrow_type(t: ColumnType) -> pa.DataType:
-    """Arrow type of a column type."""
-    return _ARROW[t]
-
-
 def table_arrow_schema(spec: TableSpec, *, pseudonymised: bool = False) -> pa.Schema:
     """Arrow schema of an entity table.
 
@@ -361,10 +354,3 @@ def graph_property(spec: TableSpec, column: str) -> str:
     if column == "bsn":
         return "bsn_pseudonym"
     return column
-
-
-def node_arrow_schema(spec: TableSpec) -> pa.Schema:
-    """Arrow schema of a node table as stored in the graph (key renamed to ``id``, BSN as pseudonym)."""
-    return pa.schema(
-        [pa.field(graph_property(spec, c.name), _ARROW[c.type], nullable=c.name != spec.key) for c in spec.columns]
-    )

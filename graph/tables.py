@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,10 +77,6 @@ class CareTables:
         new = dict(self.tables)
         new[name] = table
         return CareTables(new)
-
-    @classmethod
-    def from_mapping(cls, tables: Mapping[str, pa.Table]) -> CareTables:
-        return cls(dict(tables))
 
     @property
     def pseudonymised(self) -> bool:

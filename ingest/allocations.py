@@ -1,6 +1,7 @@
 """The 301/305/307 business rules: which allocations stand, and when care actually started and stopped.
 
-Rules (``istandaarden.md`` §3–§4), all independent of the order in which messages arrive:
+Rules (``docs/istandaarden.md#allocation-rules`` and ``docs/istandaarden.md#start-and-stop-messages``), all
+independent of the order in which messages arrive:
 
 * An allocation is identified by (domain jw|wmo, gemeente, ToewijzingNummer) (OP275). Of all versions of one
   allocation the one with the latest ``Toewijzingsdatum`` + ``Toewijzingstijd`` wins (OP033x1); ties are broken by

@@ -4,7 +4,7 @@
 allocations without a product, ``domain_code``, ``kind``, ``note``) says which life domain an allocation addresses and
 what kind of intervention it is; ``ingest/category_sectors.csv`` (``domain``, ``categorie``, ``sector``, ``note``) gives
 the sector of a provider, taken from the categories it delivers (see :func:`provider_sector`). Categories from
-``istandaarden.md`` §5. A municipality edits the CSVs (or passes its own file) to follow its own policy.
+``docs/istandaarden.md#code-lists``. A municipality edits the CSVs (or passes its own file) to follow its own policy.
 """
 
 from __future__ import annotations

@@ -24,13 +24,12 @@ members and interventions (as all-string :class:`~ingest.tabular.RawPart` s, val
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from foundation.privacy import keyed_pseudonym
 from graph.schema import table_spec
 from ingest.allocations import ResolvedAllocation
 from ingest.category_map import CategoryMap
@@ -43,7 +42,7 @@ __all__ = ["MessageTables", "build_message_tables", "keyed_id", "member_id_for",
 
 def keyed_id(prefix: str, key: bytes, text: str) -> str:
     """``prefix`` + 24 hex digits of HMAC-SHA256(key, text): a stable identifier that reveals nothing of ``text``."""
-    return prefix + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+    return keyed_pseudonym(key, text, prefix=prefix, digits=24)
 
 
 def member_id_for(bsn: str, key: bytes) -> str:

@@ -1,7 +1,7 @@
 """Parse iJw/iWmo 3.2 JW301/WMO301 (allocation), JW305/WMO305 (start) and JW307/WMO307 (stop) messages.
 
-Elements are matched by namespace URI, never by prefix (``istandaarden.md`` §0): elements declared in a message type
-(Header, Client, ToegewezenProduct, …) are in the *message* namespace
+Elements are matched by namespace URI, never by prefix (``docs/istandaarden.md#namespaces``): elements declared in a
+message type (Header, Client, ToegewezenProduct, …) are in the *message* namespace
 ``http://www.istandaarden.nl/{ijw|iwmo}/<release>/{jw|wmo}<nnn>/schema``, the children of the basisschema composite
 types (Identificatie, Dagtekening, Datum, Categorie, Huisnummer, Postcode, …) in the *basisschema* namespace
 ``http://www.istandaarden.nl/{ijw|iwmo}/<release>/basisschema/schema``. The release segment (``3_2``) is read from the
@@ -50,7 +50,7 @@ MAX_MESSAGE_BYTES = 64 << 20
 
 HOUSEHOLD_RELATIONS = frozenset({"06", "10", "11", "12", "13", "16", "17", "18"})
 """COD472 relation kinds that put two people in one household: 06 Leefeenheid, 10 Ouder, 11 Voogd, 12 Partner,
-13 Pleegouder, 16 Zoon/dochter, 17 Familielid, 18 Gezinslid (``istandaarden.md`` §6)."""
+13 Pleegouder, 16 Zoon/dochter, 17 Familielid, 18 Gezinslid (``docs/istandaarden.md#households``)."""
 
 Domain = Literal["jw", "wmo"]
 

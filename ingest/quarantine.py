@@ -7,49 +7,40 @@
 complete validation report (values masked). The quarantine is a fix-list for the data owner: it holds input rows, so it
 is as sensitive as the input files themselves (clear BSNs included) and belongs next to them, not in the store.
 
-With ``mask=True`` (what the server writes for API uploads) every text cell is masked as in the report (digit runs
-of nine or more keep their first four digits: ``9999*****``) and cells a spreadsheet would run as a formula (starting
-with ``=``, ``+``, ``-``, ``@``, tab or CR) get a leading ``'``, so the server keeps no BSN in clear.
+With ``mask=True`` (what the server writes for API uploads) every text cell is masked as in the report (every BSN,
+and the whole value of a ``bsn`` column, keeps its first four digits: ``9999*****``; :func:`ingest.report.mask_value`)
+and cells a spreadsheet would run as a formula get a leading ``'`` (:mod:`foundation.cells`), so the server keeps no
+BSN in clear.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ingest.report import ValidationReport
+from foundation.cells import map_text_columns, neutralise_table
+from foundation.privacy import mask_bsns
+from ingest.report import BSN_FIELDS, ValidationReport
 from ingest.validation import TableResult
 
 __all__ = ["write_quarantine", "mask_table"]
 
-_LONG_DIGITS = re.compile(r"\d{9,}")
-
-
 def mask_table(table: pa.Table) -> pa.Table:
-    """Mask digit runs of nine or more (BSNs) in every text column and neutralise spreadsheet formulas.
+    """Mask BSNs in every text column (a ``bsn`` column whole) and neutralise spreadsheet formulas.
 
-    >>> mask_table(pa.table({"bsn": ["999900006", None], "n": ["=1+1", "a 123456782"]})).to_pylist()
-    [{'bsn': '9999*****', 'n': "'=1+1"}, {'bsn': None, 'n': 'a 1234*****'}]
+    >>> mask_table(pa.table({"bsn": ["999900007", None], "n": ["=1+1", "a 123456782 b 123456781"]})).to_pylist()
+    [{'bsn': '9999*****', 'n': "'=1+1"}, {'bsn': None, 'n': 'a 1234***** b 123456781'}]
     """
-    cols = []
-    for f, col in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
-            col = pa.chunked_array([pa.array([_mask_digits(v) for v in col.to_pylist()], f.type)])
-            risky = pc.match_substring_regex(col, r"^[=+\-@\t\r]")
-            col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
-        cols.append(col)
-    return pa.Table.from_arrays(cols, schema=table.schema)
+    return neutralise_table(map_text_columns(table, _mask_column))
 
 
-def _mask_digits(value: str | None) -> str | None:
-    """Mask digit runs of nine or more as the report does, without cutting the value."""
-    return None if value is None else _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 4), value)
+def _mask_column(field: pa.Field, col: pa.ChunkedArray) -> pa.Array:
+    bsn_field = field.name.lower() in BSN_FIELDS
+    return pa.array([None if v is None else mask_bsns(v, bsn_field=bsn_field) for v in col.to_pylist()], field.type)
 
 
 def write_quarantine(folder: Path, tables: dict[str, TableResult], report: ValidationReport, *,

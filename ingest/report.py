@@ -2,39 +2,44 @@
 
 Every problem found while reading or validating input becomes one :class:`Issue`: the file, where in the file (a
 1-based data row for tabular files, an element path for XML messages), the field, the offending value (masked so that
-no BSN ever appears in full), the reason and a severity. The report never holds a clear BSN: any run of nine or more
-digits in a value is shown as its first four digits followed by asterisks (``9999*****``).
+no BSN ever appears in full), the reason and a severity. The report never holds a clear BSN: every BSN in a value (nine
+digits passing the 11-proef) is shown as its first four digits followed by asterisks (``9999*****``), and so is the
+whole value of a BSN field, valid or not (:func:`foundation.privacy.mask_bsns`). Other numbers, member ids included,
+stay readable so that the rows can be looked up.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Severity", "Issue", "ValidationReport", "mask_value", "MAX_VALUE_CHARS"]
+from foundation.privacy import mask_bsns
+
+__all__ = ["Severity", "Issue", "ValidationReport", "mask_value", "BSN_FIELDS", "MAX_VALUE_CHARS"]
 
 Severity = Literal["error", "warning"]
 
 MAX_VALUE_CHARS = 80
 """Values longer than this are cut in the report (the quarantine keeps the full row)."""
 
-_LONG_DIGITS = re.compile(r"\d{9,}")
+BSN_FIELDS = frozenset({"bsn"})
+"""Fields (lower case) whose values are BSNs: masked whole, whether or not they pass the 11-proef."""
 
 
-def mask_value(value: object) -> str | None:
-    """The value as shown in a report: digit runs of nine or more masked, long values cut.
+def mask_value(value: object, field: str | None = None) -> str | None:
+    """The value as shown in a report: BSNs masked (:func:`foundation.privacy.mask_bsns`), long values cut.
 
     >>> mask_value("999900006"), mask_value("bsn 123456782 x"), mask_value(None), mask_value(42)
     ('9999*****', 'bsn 1234***** x', None, '42')
+    >>> mask_value("123456781"), mask_value("123456781", field="Bsn")
+    ('123456781', '1234*****')
     """
     if value is None:
         return None
-    text = str(value)
-    text = _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 4), text)
+    text = mask_bsns(str(value), bsn_field=field is not None and field.lower() in BSN_FIELDS)
     if len(text) > MAX_VALUE_CHARS:
         text = text[:MAX_VALUE_CHARS] + f"… ({len(text)} chars)"
     return text
@@ -74,7 +79,7 @@ class Issue:
         rule: str = "other",
     ) -> Issue:
         """Build an issue, masking ``value``."""
-        return cls(file, reason, severity, row, path, field, mask_value(value), table, rule)
+        return cls(file, reason, severity, row, path, field, mask_value(value, field), table, rule)
 
     @property
     def where(self) -> str:

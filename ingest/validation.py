@@ -10,8 +10,8 @@ report's ``errors_by_rule``):
   such as 2024-02-30 included (checked by a parse-and-format round trip).
 * ``range``: an integer outside the column's bounds (birth year 1900–2100, score 1–5, …).
 * ``bsn``: a BSN that is not 9 digits or fails the 11-proef
-  ``(9·d1 + 8·d2 + … + 2·d8 − 1·d9) mod 11 == 0`` (CS002; ``istandaarden.md`` §7). Eight-digit BSNs are left-padded
-  with a zero first (RS037).
+  ``(9·d1 + 8·d2 + … + 2·d8 − 1·d9) mod 11 == 0`` (CS002; ``docs/istandaarden.md#identifiers``). Eight-digit BSNs
+  are left-padded with a zero first (RS037).
 * ``pattern``: postcode (``9999XX``, after removing spaces and upper-casing), AGB code (8 digits), gemeentecode.
 * ``code``: an unknown code: sector, intervention kind, composition, member role, domain code, enforcement action.
 * ``period``: an end before its start (``end_date < start_date``, ``closed_on < opened_on``).

@@ -14,6 +14,8 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from foundation.periods import active_days
+
 __all__ = [
     "OPEN",
     "IntArray",
@@ -142,5 +144,5 @@ class Interventions:
         return Interventions(*(getattr(self, f.name)[idx] for f in fields(self)))
 
     def active_on(self, day: int) -> BoolArray:
-        """Rows whose period contains ``day`` (an open end counts as ongoing)."""
-        return (self.start <= day) & (self.end >= day)
+        """Rows whose period contains ``day`` (an open end, :data:`OPEN`, counts as ongoing)."""
+        return active_days(self.start, self.end, day)

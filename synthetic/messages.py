@@ -1,13 +1,13 @@
 """Write a synthetic municipality's allocations as valid iJw/iWmo 3.2 301, 305 and 307 messages.
 
 For every member *with a BSN* and every provider (agency) that delivers a ``support`` intervention to that member in a
-domain some product category maps to (``category_domains.csv``), one 301 (``istandaarden.md`` §2, OP087: one client ×
-one provider) lists one ToegewezenProduct per intervention: jw for members under 18 on the intervention's start, wmo
-otherwise (falling back to the other when the domain has no category there). A 305 is written for every started
-intervention (start on or before ``as_of``) and a 307 for every ended one (end on or before ``as_of``). Members of a
-household share one BRP address (the household's postcode, or a ``9999XX`` one, and a house number per household), so
-ingesting the messages forms the same households. Agencies without an AGB code get ``4`` + 7 digits of their index.
-Synthetic data only: BSNs are the generator's 9999… numbers.
+domain some product category maps to (``category_domains.csv``), one 301 (OP087: one client × one provider;
+``docs/istandaarden.md#the-301-allocation``) lists one ToegewezenProduct per intervention: jw for members under 18 on
+the intervention's start, wmo otherwise (falling back to the other when the domain has no category there). A 305 is
+written for every started intervention (start on or before ``as_of``) and a 307 for every ended one (end on or before
+``as_of``). Members of a household share one BRP address (the household's postcode, or a ``9999XX`` one, and a house
+number per household), so ingesting the messages forms the same households. Agencies without an AGB code get ``4`` + 7
+digits of their index. Synthetic data only: BSNs are the generator's 9999… numbers.
 """
 
 from __future__ import annotations

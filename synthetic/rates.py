@@ -1,8 +1,8 @@
 """The planted cases: flag names, their default rates, and the log of what was planted.
 
 Rates are shares of all households (of all professionals for ``overloaded_professional``). The flag names are the
-ids the analytics use (issue 4). Every planted case is valid on the as-of date under the thresholds of
-:class:`analytics.config.FlagConfig`; see ``docs/synthetic.md`` for each flag's construction.
+ids the analytics use (:data:`analytics.flags.FLAG_NAMES`). Every planted case is valid on the as-of date under the
+thresholds of :class:`analytics.config.FlagConfig`; see ``docs/synthetic.md`` for each flag's construction.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from analytics.config import FlagConfig
+from foundation.periods import active_days
 
 from .arrays import (
     OPEN,
@@ -85,7 +86,7 @@ class Scores:
 
 def helpers_in_window(iv: Interventions, households: int, lo: int, hi: int) -> IntArray:
     """Per household, distinct professionals with an intervention active at some time in ``[lo, hi]``."""
-    rows = (iv.start <= hi) & (iv.end >= lo)
+    rows = active_days(iv.start, iv.end, hi, since=lo)
     width = int(iv.professional.max()) + 1 if len(iv) else 1
     pairs = np.unique(iv.household[rows] * width + iv.professional[rows])
     return np.bincount(pairs // width, minlength=households)

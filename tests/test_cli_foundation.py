@@ -1,4 +1,4 @@
-"""Issue 2's acceptance checks through the real command line: generate, load, stats, demo."""
+"""The basic workflow through the real command line: generate, load, stats, demo."""
 
 from __future__ import annotations
 

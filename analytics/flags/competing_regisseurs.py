@@ -55,7 +55,7 @@ def competing_regisseurs(tables: CareTables, as_of: date, config: FlagConfig | N
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Competing regisseurs"); seed 004 ("1 gezin, 1 plan, 1 regisseur").
+    ``docs/domain.md#competing-regisseurs``; seed 004 ("1 gezin, 1 plan, 1 regisseur").
 
     Examples
     --------

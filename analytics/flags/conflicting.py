@@ -85,7 +85,7 @@ def conflicting_interventions(tables: CareTables, as_of: date, config: FlagConfi
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Conflicting interventions"); seeds 001 and 004 (an eviction while debt
+    ``docs/domain.md#conflicting-interventions``; seeds 001 and 004 (an eviction while debt
     counselling runs; a truancy fine for a child who cares for a sick parent).
 
     Examples

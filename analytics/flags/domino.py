@@ -66,7 +66,7 @@ def domino_risk(tables: CareTables, as_of: date, config: FlagConfig | None = Non
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Domino risk": housing → registered address → benefits and allowances →
+    ``docs/domain.md#domino-risk`` (: housing → registered address → benefits and allowances →
     childcare → work).
 
     Examples

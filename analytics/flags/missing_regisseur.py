@@ -8,6 +8,7 @@ from analytics.config import FlagConfig
 from analytics.engine import Engine
 from analytics.flags.rule import Rule
 from analytics.results import FlagResult
+from foundation.periods import active_sql
 from graph.tables import CareTables
 
 __all__ = ["RULE", "missing_regisseur"]
@@ -49,7 +50,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
              '{int(c.regisseur_min_agencies)} organisaties of {int(c.regisseur_min_problem_domains)} domeinen).',
              strftime({e.D}, '%d-%m-%Y'), agencies, problem_domains) AS explanation
     FROM cand JOIN hh USING (household_id)
-    WHERE hh.closed_on IS NULL OR hh.closed_on >= {e.D}
+    WHERE {active_sql(e.D, start="hh.opened_on", end="hh.closed_on")}
     """
 
 
@@ -70,8 +71,8 @@ def missing_regisseur(tables: CareTables, as_of: date, config: FlagConfig | None
     A household needs a regisseur when at least ``regisseur_min_agencies`` (2) distinct agencies have an active
     intervention, or at least ``regisseur_min_problem_domains`` (3) domains are problem domains: the latest
     assessment on or before ``as_of`` in that domain scores ``<= problem_score_max`` (2, "not self-sufficient").
-    It is flagged when no coordination (regisseur assignment) is active on ``as_of`` and the case is not closed
-    before ``as_of``.
+    It is flagged when no coordination (regisseur assignment) is active on ``as_of`` and the case is open on
+    ``as_of`` (opened on or before it, not closed before it: the rule of :mod:`foundation.periods`).
 
     Formula
     -------
@@ -79,7 +80,7 @@ def missing_regisseur(tables: CareTables, as_of: date, config: FlagConfig | None
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Missing regisseur"); seed 004 ("1 gezin, 1 plan, 1 regisseur").
+    ``docs/domain.md#missing-regisseur``; seed 004 ("1 gezin, 1 plan, 1 regisseur").
 
     Examples
     --------

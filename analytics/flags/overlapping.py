@@ -76,7 +76,7 @@ def overlapping_interventions(tables: CareTables, as_of: date, config: FlagConfi
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Overlapping interventions"); seed 004 (more agencies, more colliding
+    ``docs/domain.md#overlapping-interventions``; seed 004 (more agencies, more colliding
     interests, less coordination).
 
     Examples

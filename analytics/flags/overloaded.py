@@ -57,7 +57,7 @@ def overloaded_professional(tables: CareTables, as_of: date, config: FlagConfig 
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Overloaded professional").
+    ``docs/domain.md#overloaded-professional``.
 
     Examples
     --------

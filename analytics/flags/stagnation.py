@@ -8,6 +8,7 @@ from analytics.config import FlagConfig
 from analytics.engine import Engine, date_literal, first_key, key_score, latest_key
 from analytics.flags.rule import Rule
 from analytics.results import FlagResult
+from foundation.periods import active_sql
 from graph.tables import CareTables
 
 __all__ = ["RULE", "stagnation"]
@@ -18,12 +19,12 @@ def _sql(e: Engine, c: FlagConfig) -> str:
     return f"""
     WITH cases AS MATERIALIZED (
       SELECT household_id, district_id, opened_on, {e.D} - opened_on AS case_days FROM hh
-      WHERE opened_on <= {e.D} AND {e.D} - opened_on >= {int(c.stagnation_min_case_days)}
-        AND (closed_on IS NULL OR closed_on >= {e.D})),
+      WHERE {active_sql(e.D, start="opened_on", end="closed_on")}
+        AND {e.D} - opened_on >= {int(c.stagnation_min_case_days)}),
     -- (household, professional) pairs active at some time in the window, for the open long cases
     hp AS MATERIALIZED (
       SELECT DISTINCT household_id, professional_id FROM t_interventions
-      WHERE start_date <= {e.D} AND (end_date IS NULL OR end_date >= {ws})
+      WHERE {active_sql(e.D, since=ws)}
         AND household_id IN (SELECT household_id FROM cases)),
     helpers AS MATERIALIZED (
       SELECT household_id, count(*) AS helpers FROM hp
@@ -76,10 +77,12 @@ def stagnation(tables: CareTables, as_of: date, config: FlagConfig | None = None
     ----------
     Window ``W = [as_of - stagnation_window_days, as_of]``. A household is flagged when
 
-    * its case is open on ``as_of`` (``closed_on`` empty or ``>= as_of``) and
+    * its case is open on ``as_of`` (``opened_on <= as_of`` and (``closed_on`` empty or ``>= as_of``), the rule of
+      :mod:`foundation.periods`) and
       ``as_of - opened_on >= stagnation_min_case_days`` (365);
     * at least ``stagnation_min_helpers`` (4) distinct professionals had an intervention active at some time in W
-      (``start_date <= as_of`` and (``end_date`` empty or ``>= as_of - window``));
+      (``start_date <= as_of`` and (``end_date`` empty or ``>= as_of - window``): :mod:`foundation.periods` with
+      ``since``);
     * no domain improved: for each assessed domain, ``now`` is its latest score on or before ``as_of`` and
       ``base`` its latest score on or before the window start (or, when there is none, its first score in the
       window); improvement means ``now > base``. A household without any assessment has no improvement.
@@ -90,7 +93,7 @@ def stagnation(tables: CareTables, as_of: date, config: FlagConfig | None = None
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Stagnation"); seeds 001 and 004 (help is plentiful yet the situation gets
+    ``docs/domain.md#stagnation``; seeds 001 and 004 (help is plentiful yet the situation gets
     stuck).
 
     Examples

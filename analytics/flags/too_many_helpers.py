@@ -84,7 +84,7 @@ def too_many_helpers(tables: CareTables, as_of: date, config: FlagConfig | None 
 
     Source
     ------
-    ``shared/reference/domain.md`` ("Too many helpers"): a regional Dutch signalling index reports "4 or more
+    ``docs/domain.md#too-many-helpers``: a regional Dutch signalling index reports "4 or more
     professionals" per young person, hence 4 as attention and 8+ as alarm; seeds 001 (forty professionals on one
     case, "Frankenstein") and 004 (half the families better off with half the help).
 

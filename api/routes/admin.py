@@ -41,7 +41,7 @@ async def list_users(principal: PrincipalDep, services: ServicesDep) -> list[Use
 
 
 @router.post("/users", response_model=TokenIssued, status_code=201,
-             responses=problem_responses(401, 403, 422, 429) | {409: {"description": "User exists"}})
+             responses=problem_responses(400, 401, 403, 413, 422, 429) | {409: {"description": "User exists"}})
 async def add_user(body: NewUser, principal: PrincipalDep, services: ServicesDep) -> TokenIssued:
     """Add a user and issue their first token (returned once; only its hash is stored)."""
     return await call(services.add_user, principal, body.username, body.role.value, districts=body.districts,

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ID_PATTERN, PrincipalDep, ServicesDep, call
+from api.deps import ID_PATTERN, AsOf, PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import AgencyOverview, FlagSummary, NetworkStatistics
 
 router = APIRouter(tags=["aggregates"])
 
-AsOf = Annotated[dt.date | None, Query(description="Answer as of this date (default: today).",
-                                       examples=["2024-06-30"])]
 _ERR = problem_responses(401, 403, 422, 429, 503)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import ID_PATTERN, HouseholdId, PrincipalDep, ServicesDep, call
+from api.deps import ID_PATTERN, AsOf, HouseholdId, PrincipalDep, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import (
     DistrictOut,
@@ -20,8 +19,6 @@ from caregraph.services.models import (
 
 router = APIRouter(tags=["households"])
 
-AsOf = Annotated[dt.date | None, Query(description="Answer as of this date (default: today).",
-                                       examples=["2024-06-30"])]
 _ERR = problem_responses(401, 403, 404, 422, 429, 503)
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import ID_PATTERN, PrincipalDep, ProfessionalId, ServicesDep, call
+from api.deps import ID_PATTERN, AsOf, PrincipalDep, ProfessionalId, ServicesDep, call
 from api.problems import problem_responses
 from caregraph.services.models import Caseload, HouseholdPairOverlap, ProfessionalPairOverlap
 
 router = APIRouter(tags=["overlap"])
 
-AsOf = Annotated[dt.date | None, Query(description="Answer as of this date (default: today).",
-                                       examples=["2024-06-30"])]
 _ERR = problem_responses(401, 403, 404, 422, 429, 503)
 
 

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from caregraph.auth.audit import AuditLog, audit_file, neutralise_cell
+from caregraph.auth.audit import AuditLog, audit_file
 from caregraph.auth.demo import DEMO_USERNAMES, create_demo_users
 from caregraph.auth.errors import (
     AuthenticationError,
@@ -36,7 +36,6 @@ __all__ = [
     "LoginThrottle",
     "AuditLog",
     "audit_file",
-    "neutralise_cell",
     "create_demo_users",
     "DEMO_USERNAMES",
     "AuthError",

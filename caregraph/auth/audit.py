@@ -26,8 +26,9 @@ from typing import Any, Literal
 from caregraph.auth.jsonl import ensure_private_file
 from caregraph.auth.models import AuditEntryOut
 from caregraph.auth.roles import Principal
+from foundation.cells import neutralise_cell
 
-__all__ = ["AuditLog", "audit_file", "neutralise_cell", "deferred_durability", "wait_durable"]
+__all__ = ["AuditLog", "audit_file", "deferred_durability", "wait_durable"]
 
 GENESIS = "0" * 64
 WRITER_IDLE_S = 10.0
@@ -37,15 +38,6 @@ WRITER_IDLE_S = 10.0
 def audit_file(data_dir: Path) -> Path:
     """Where the audit log lives."""
     return data_dir / "audit" / "audit.jsonl"
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix a quote to a CSV cell a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR).
-
-    >>> neutralise_cell("=HYPERLINK(1)"), neutralise_cell("HH001")
-    ("'=HYPERLINK(1)", 'HH001')
-    """
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _line_hash(line: str) -> str:
@@ -302,7 +294,8 @@ class AuditLog:
     def export(self, out: Path, *, fmt: Literal["jsonl", "csv"] = "jsonl", **filters: Any) -> int:
         """Write the (filtered) entries to ``out`` atomically; returns the number written.
 
-        CSV cells that a spreadsheet would run as formulas are neutralised (see :func:`neutralise_cell`).
+        CSV cells that a spreadsheet would run as formulas are neutralised
+        (:func:`foundation.cells.neutralise_cell`).
         """
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
@@ -328,7 +321,3 @@ class AuditLog:
             Path(tmp).unlink(missing_ok=True)
             raise
         return n
-
-    def touch(self) -> None:
-        """Create the file if absent (mode 0600)."""
-        ensure_private_file(self.path)

@@ -1,24 +1,47 @@
-"""Brute-force protection for token logins: too many failures from one client lock it out for a while."""
+"""Brute-force protection for token logins: too many wrong tokens from one client lock it out for a while.
+
+Only *guesses* count: a request that presents a token which turns out wrong. A request without any token is refused
+(401) but counted nowhere, so anonymous traffic (a browser opening the login page, a health probe, a scanner without
+credentials) can never lock out a valid token or end a logged-in session.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from caregraph.auth.errors import TooManyAttemptsError
 
-__all__ = ["LoginThrottle"]
+__all__ = ["LoginThrottle", "client_key", "token_key"]
+
+log = logging.getLogger(__name__)
+
+
+def client_key(client: str) -> str:
+    """The throttle key of a client address (or session id)."""
+    return f"client:{client}"
+
+
+def token_key(token_hash: str) -> str:
+    """The throttle key of one presented token, from its hash (the token itself is never kept)."""
+    return f"token:{token_hash[:32]}"
 
 
 class LoginThrottle:
-    """Count failed logins per client (an IP address or session id) in a sliding window.
+    """Count failed logins per key in a sliding window; after ``max_failures`` failures within ``window_s``
+    seconds the key is refused for ``lockout_s`` seconds, even with a valid token.
 
-    After ``max_failures`` failures within ``window_s`` seconds the client is refused for ``lockout_s`` seconds,
-    even with a valid token. A success clears the client's failures. Memory is bounded: at most ``max_clients``
-    clients are tracked (the oldest are forgotten first).
+    Keys name what is guessing: a client address (:func:`client_key`) or one presented token (:func:`token_key`).
+    :meth:`succeeded` forgets only the record of the key it is given: a success never clears another key's
+    failures, so an attacker holding one valid token of their own cannot reset their address's count between
+    guesses.
+
+    Memory is bounded: at most ``max_clients`` keys are tracked per kind of key (the part before ``:``; the oldest
+    are forgotten first), so a flood of distinct wrong tokens cannot push the address records out.
     """
 
     def __init__(
@@ -35,39 +58,60 @@ class LoginThrottle:
         self.lockout_s = lockout_s
         self.max_clients = max_clients
         self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._locked_until: dict[str, float] = {}
+        self._failures: dict[str, OrderedDict[str, deque[float]]] = {}
+        self._locked_until: dict[str, OrderedDict[str, float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, client: str) -> None:
-        """Raise :class:`TooManyAttemptsError` when ``client`` is locked out."""
-        with self._lock:
-            until = self._locked_until.get(client)
-            if until is None:
-                return
-            now = self._clock()
-            if now < until:
-                raise TooManyAttemptsError("too many failed logins; try again later", math.ceil(until - now))
-            del self._locked_until[client]
+    @staticmethod
+    def _kind(key: str) -> str:
+        return key.split(":", 1)[0]
 
-    def failed(self, client: str) -> None:
-        """Record a failed login by ``client``."""
+    def check(self, *keys: str) -> None:
+        """Raise :class:`TooManyAttemptsError` when any of ``keys`` is locked out."""
         with self._lock:
             now = self._clock()
-            q = self._failures.setdefault(client, deque())
-            q.append(now)
-            while q and q[0] < now - self.window_s:
-                q.popleft()
-            if len(q) >= self.max_failures:
-                self._locked_until[client] = now + self.lockout_s
-                q.clear()
-            if len(self._failures) > self.max_clients:
-                self._failures.pop(next(iter(self._failures)))
-            if len(self._locked_until) > self.max_clients:
-                self._locked_until.pop(next(iter(self._locked_until)))
+            for key in keys:
+                locked = self._locked_until.get(self._kind(key))
+                until = locked.get(key) if locked is not None else None
+                if locked is None or until is None:
+                    continue
+                if now < until:
+                    raise TooManyAttemptsError("too many failed logins; try again later", math.ceil(until - now))
+                del locked[key]
 
-    def succeeded(self, client: str) -> None:
-        """Forget ``client``'s failures after a successful login."""
-        if client in self._failures:
-            with self._lock:
-                self._failures.pop(client, None)
+    def failed(self, *keys: str) -> None:
+        """Record one failed login under each of ``keys``."""
+        with self._lock:
+            now = self._clock()
+            for key in keys:
+                kind = self._kind(key)
+                failures = self._failures.setdefault(kind, OrderedDict())
+                q = failures.setdefault(key, deque())
+                q.append(now)
+                while q and q[0] < now - self.window_s:
+                    q.popleft()
+                if len(q) >= self.max_failures:
+                    locked = self._locked_until.setdefault(kind, OrderedDict())
+                    locked[key] = now + self.lockout_s
+                    q.clear()
+                    log.warning("login lockout: %s after %d failed logins, for %d s", key, self.max_failures,
+                                math.ceil(self.lockout_s))
+                    while len(locked) > self.max_clients:
+                        locked.popitem(last=False)
+                while len(failures) > self.max_clients:
+                    failures.popitem(last=False)
+
+    def succeeded(self, key: str) -> None:
+        """Forget the failures recorded under ``key`` (and no other key) after a successful login."""
+        with self._lock:
+            failures = self._failures.get(self._kind(key))
+            if failures is not None:
+                failures.pop(key, None)
+
+    def failures(self, key: str) -> int:
+        """Failures recorded under ``key`` in the current window (not counting those that led to a lockout)."""
+        with self._lock:
+            now = self._clock()
+            records = self._failures.get(self._kind(key))
+            q = records.get(key) if records is not None else None
+            return 0 if q is None else sum(1 for t in q if t >= now - self.window_s)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 import threading
@@ -21,9 +22,11 @@ from caregraph.auth.errors import AuthenticationError, UnknownUserError, UserExi
 from caregraph.auth.jsonl import append_lines, read_lines
 from caregraph.auth.models import TokenIssued, UserOut
 from caregraph.auth.roles import Principal, Role
-from caregraph.auth.throttle import LoginThrottle
+from caregraph.auth.throttle import LoginThrottle, client_key, token_key
 
 __all__ = ["UserStore", "hash_token", "USERNAME_PATTERN", "DEFAULT_TOKEN_DAYS", "users_file"]
+
+log = logging.getLogger(__name__)
 
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """User names: 1–64 letters, digits, dot, underscore or hyphen, starting with a letter or digit."""
@@ -213,27 +216,40 @@ class UserStore:
     def authenticate(self, token: str | None, *, client: str = "unknown") -> Principal:
         """The principal for a bearer token.
 
+        Only a presented token that is wrong counts as a failed login, under two keys: the client and the token's
+        hash (see :class:`LoginThrottle`). A missing token is refused without counting: anonymous requests must
+        never lock anyone out. A success forgets only its own token's record, never the client's.
+
         Raises
         ------
         AuthenticationError
             When the token is missing, unknown, expired or revoked, or its user is deactivated.
         TooManyAttemptsError
-            When ``client`` failed too often recently (see :class:`LoginThrottle`); checked before the token.
+            When ``client`` (or this very token) failed too often recently; checked before the token.
         """
-        self.throttle.check(client)
-        if not token or len(token) > 512 or not token.startswith(TOKEN_PREFIX):
-            self.throttle.failed(client)
+        if not token:
             raise AuthenticationError("missing or invalid bearer token")
         h = hash_token(token)
+        keys = (client_key(client), token_key(h))
+        self.throttle.check(*keys)
+        if len(token) > 512 or not token.startswith(TOKEN_PREFIX):
+            self._failed(keys, client, "malformed")
+            raise AuthenticationError("missing or invalid bearer token")
         with self._lock:
             self._refresh()
             tok = self._by_hash.get(h)
             user = self._users.get(tok.username) if tok else None
         if tok is None or user is None or tok.revoked or not user.active or tok.expires_at <= _now():
-            self.throttle.failed(client)
+            why = "unknown" if tok is None or user is None else "expired" if tok.expires_at <= _now() else "revoked"
+            self._failed(keys, client, why)
             raise AuthenticationError("missing or invalid bearer token")
-        self.throttle.succeeded(client)
+        self.throttle.succeeded(keys[1])
         return Principal(
             username=user.username, role=user.role, districts=frozenset(user.districts),
             households=frozenset(user.households), professional_id=user.professional_id, token_id=tok.token_id,
         )
+
+    def _failed(self, keys: tuple[str, str], client: str, why: str) -> None:
+        """Count a wrong token and log it (the client and the kind of failure; never the token)."""
+        log.info("failed login from %s: %s token", client, why)
+        self.throttle.failed(*keys)

@@ -68,10 +68,10 @@ def _print_table(t: pa.Table, title: str, limit: int = 200) -> None:
 
 
 def _write_csv(t: pa.Table) -> None:
-    from analytics.export import neutralise_formulas
+    from foundation.cells import neutralise_table
 
     sink = pa.BufferOutputStream()
-    pacsv.write_csv(neutralise_formulas(t), sink)
+    pacsv.write_csv(neutralise_table(t), sink)
     sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from caregraph.auth.audit import AuditLog, audit_file
 from caregraph.commands.store_cmds import console, fail
+from caregraph.export_retention import exports_dir, prune_exports
 from caregraph.retention import run_retention
 from foundation.settings import Settings, get_settings
 from graph.backup import BackupError, backup_store, restore_store
@@ -113,7 +114,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     ) -> None:
         """Remove households whose case closed more than N days ago, with their members, interventions, assessments
-        and coordinations, in one transaction; the run is recorded in the audit log (not with --dry-run)."""
+        and coordinations, in one transaction; the run is recorded in the audit log (not with --dry-run). Also
+        removes research exports beyond CAREGRAPH_EXPORT_KEEP_COUNT or older than CAREGRAPH_EXPORT_KEEP_DAYS."""
         settings = get_settings()
         try:
             day = dt.date.fromisoformat(as_of) if as_of else None
@@ -130,11 +132,13 @@ def register(app: typer.Typer) -> None:
             raise fail(str(e)) from None
         finally:
             store.close()
+        exports = prune_exports(exports_dir(settings.data_dir), keep_count=settings.export_keep_count,
+                                keep_days=settings.export_keep_days, dry_run=dry_run)
         verb = "would remove" if dry_run else "removed"
         if as_json:
             typer.echo(json.dumps({
                 "dry_run": dry_run, "cutoff": result.cutoff.isoformat(), "households": len(result.household_ids),
-                "rows": result.counts,
+                "rows": result.counts, "exports_removed": exports.removed,
             }))
             return
         t = Table(title=f"retention: {verb} households closed before {result.cutoff.isoformat()}")
@@ -143,5 +147,7 @@ def register(app: typer.Typer) -> None:
         for name, n in (result.counts or {"households": 0}).items():
             t.add_row(name, f"{n:,}")
         Console().print(t)
+        typer.echo(f"research exports: {verb} {len(exports.removed)}, kept {exports.kept} (at most "
+                   f"{settings.export_keep_count}, at most {settings.export_keep_days:g} days old)")
         if not dry_run:
             typer.echo(f"audit log: {audit_file(settings.data_dir)}")

@@ -1,7 +1,7 @@
 """Municipality-wide aggregates: agencies and their co-involvement, flag counts, network statistics.
 
 Researchers get small counts suppressed: a count under :data:`SUPPRESS_BELOW` (5, the usual threshold of public
-statistics; ``shared/reference/domain.md``) is replaced by ``None`` and marked ``suppressed``.
+statistics; ``docs/domain.md#privacy``) is replaced by ``None`` and marked ``suppressed``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from caregraph.auth import Principal, Role
-from caregraph.services.cache import AsOfResults
+from caregraph.services.cache import AsOfResults, FlagCounts, SnapshotCache
 from caregraph.services.models import (
     AgencyActivity,
     AgencyOverview,
@@ -26,10 +26,9 @@ from caregraph.services.models import (
     FlagSummary,
     NetworkStatistics,
 )
-from caregraph.services.trend import FlagCounts
 
-__all__ = ["agencies", "agency_pairs", "pair_graph_measures", "flag_summary", "statistics", "SUPPRESS_BELOW",
-           "MAX_PAIRS", "BETWEENNESS_K"]
+__all__ = ["agencies", "agency_pairs", "pair_graph_measures", "flag_summary", "trend_counts", "statistics",
+           "SUPPRESS_BELOW", "MAX_PAIRS", "BETWEENNESS_K"]
 
 log = logging.getLogger(__name__)
 
@@ -43,19 +42,14 @@ def _suppress(principal: Principal, n: int) -> int | None:
 
 
 def agency_pairs(res: AsOfResults) -> pd.DataFrame:
-    """Pairs of agencies active in the same household on ``as_of``, with ``shared`` households and
-    ``jaccard = shared / (|H_a| + |H_b| − shared)``, where ``H_x`` is agency x's set of active households."""
-    links = res.active.select(["agency_id", "household_id"]).group_by(["agency_id", "household_id"]).aggregate([])
-    df = links.to_pandas()
-    sizes = df.groupby("agency_id").size()
-    m = df.merge(df, on="household_id", suffixes=("_a", "_b"))
-    m = m[m["agency_id_a"] < m["agency_id_b"]]
-    pairs = m.groupby(["agency_id_a", "agency_id_b"]).size().rename("shared").reset_index()
-    if len(pairs):
-        union = sizes.loc[pairs["agency_id_a"]].to_numpy() + sizes.loc[pairs["agency_id_b"]].to_numpy()
-        pairs["jaccard"] = pairs["shared"] / (union - pairs["shared"])
-    else:
-        pairs["jaccard"] = pd.Series(dtype="float64")
+    """Pairs of agencies active in the same household on ``as_of`` (``agency_id_a < agency_id_b``), with ``shared``
+    households and their Jaccard index, most shared first: the agency projection of
+    :func:`analytics.projection.projection_edges` (``jaccard = shared / (|H_a| + |H_b| − shared)``)."""
+    from analytics.projection import projection_edges
+
+    edges = projection_edges(res.index.tables, res.as_of, side="agency")
+    pairs = edges.select(["source", "target", "shared", "jaccard"]).to_pandas()
+    pairs.columns = pd.Index(["agency_id_a", "agency_id_b", "shared", "jaccard"])
     return pairs.sort_values(["shared", "agency_id_a", "agency_id_b"], ascending=[False, True, True])
 
 
@@ -143,6 +137,16 @@ def flag_summary(
                                  suppressed=shown is None))
     group_by = (["district"] if by_district else []) + (["month"] if batches and batches[0][0] is not None else [])
     return FlagSummary(as_of=as_of, group_by=group_by, rows=out)
+
+
+def trend_counts(cache: SnapshotCache, end: dt.date, months: int) -> list[tuple[str | None, FlagCounts]]:
+    """The flag counts :func:`flag_summary` shows: of ``end`` alone (month ``None``) when ``months`` is 0, else of
+    each date of :func:`analytics.summaries.trend_dates` labelled ``YYYY-MM`` (kept per date by ``cache``)."""
+    from analytics.summaries import trend_dates
+
+    if months == 0:
+        return [(None, cache.flag_counts(end))]
+    return [(d.strftime("%Y-%m"), cache.flag_counts(d)) for d in trend_dates(end, months)]
 
 
 def _distribution(values: np.ndarray) -> dict[str, float]:

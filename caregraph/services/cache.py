@@ -15,21 +15,22 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from caregraph.services.errors import ServiceUnavailableError
 from caregraph.services.index import SnapshotIndex
-from caregraph.services.trend import FlagCounts, counts_from_results
-from caregraph.services.trend import flag_counts as count_flags
+from foundation.periods import active_mask
 from graph.tables import CareTables
 
 if TYPE_CHECKING:
     from analytics.config import FlagConfig
     from analytics.results import FlagResult
 
-__all__ = ["SnapshotCache", "AsOfResults", "active_mask", "MAX_AS_OF", "MAX_COUNT_DATES"]
+__all__ = ["SnapshotCache", "AsOfResults", "FlagCounts", "count_flags", "counts_from_results", "MAX_AS_OF",
+           "MAX_COUNT_DATES"]
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +39,27 @@ MAX_AS_OF = 14
 MAX_COUNT_DATES = 240
 """How many dates keep their flag counts (for trends; a few hundred bytes each)."""
 
+FlagCounts = dict[tuple[str, str | None], int]
+"""(flag, district id) → households with that flag in that district."""
 
-def active_mask(table: pa.Table, as_of: dt.date) -> pa.ChunkedArray:
-    """Rows active on ``as_of``: ``start_date <= as_of`` and (``end_date`` is null or ``end_date >= as_of``)."""
-    d = pa.scalar(as_of, pa.date32())
-    started = pc.less_equal(table.column("start_date"), d)
-    not_ended = pc.or_kleene(pc.is_null(table.column("end_date")), pc.greater_equal(table.column("end_date"), d))
-    return pc.and_kleene(started, not_ended)
+
+def count_flags(tables: CareTables, as_of: dt.date, config: FlagConfig) -> FlagCounts:
+    """:func:`analytics.summaries.household_flag_counts` as a mapping (flag, district) → households."""
+    from analytics.summaries import household_flag_counts
+
+    t = household_flag_counts(tables, as_of, config)
+    return {(str(f), d): int(n) for f, d, n in zip(t.column("flag").to_pylist(), t.column("district_id").to_pylist(),
+                                                   t.column("households").to_pylist(), strict=True)}
+
+
+def counts_from_results(res: AsOfResults) -> FlagCounts:
+    """The same counts as :func:`count_flags`, read off results already built for that date (no engine run)."""
+    out: FlagCounts = {}
+    for flag, hids in res.flagged.items():
+        for h in hids:
+            key = (flag, res.index.household_district(h))
+            out[key] = out.get(key, 0) + 1
+    return out
 
 
 class AsOfResults:
@@ -67,24 +82,18 @@ class AsOfResults:
         self.as_of = as_of
         self.config = config
         tables = index.tables
+        from analytics.household_stats import household_activity
+
         iv = tables["interventions"]
         self.active: pa.Table = iv.filter(active_mask(iv, as_of))
-        counts = self.active.group_by("household_id").aggregate(
-            [("professional_id", "count_distinct"), ("agency_id", "count_distinct"), ("intervention_id", "count"),
-             ("domain_code", "distinct")]
-        ).rename_columns(["household_id", "helpers", "agencies", "active_interventions", "domains"])
         hh = tables["households"].select(["household_id", "district_id", "composition", "opened_on", "closed_on"])
         hh = hh.filter(pc.less_equal(hh.column("opened_on"), pa.scalar(as_of, pa.date32())))
         df = hh.to_pandas(types_mapper=None, date_as_object=True)
-        cdf = counts.to_pandas()
-        cdf["domains"] = [sorted(str(d) for d in v if d is not None) for v in cdf["domains"]]
-        df = df.merge(cdf, on="household_id", how="left")
+        df = df.merge(household_activity(tables, as_of).to_pandas(), on="household_id", how="left")
         for c in ("helpers", "agencies", "active_interventions"):
             df[c] = df[c].fillna(0).astype("int64")
-        df["domains"] = [v if isinstance(v, list) else [] for v in df["domains"]]
-        co = tables["coordinations"]
-        coordinated = set(co.filter(active_mask(co, as_of)).column("household_id").to_pylist())
-        df["has_regisseur"] = df["household_id"].isin(coordinated)
+        df["domains"] = [list(v) if isinstance(v, (list, np.ndarray)) else [] for v in df["domains"]]
+        df["has_regisseur"] = df["has_regisseur"].eq(True)  # households with nothing active: no row, NaN
         self.summary: pd.DataFrame = df.sort_values("household_id", kind="stable").reset_index(drop=True)
         self.flags: list[FlagResult] = self._evaluate_flags(tables)
         self.flags_by_subject: dict[str, list[FlagResult]] = {}
@@ -199,7 +208,7 @@ class SnapshotCache:
 
     def flag_counts(self, as_of: dt.date) -> FlagCounts:
         """Households per (flag, district) on ``as_of``: from the results when that date is built, else counted
-        without evidence (:func:`caregraph.services.trend.flag_counts`); kept per date until invalidated."""
+        without evidence (:func:`count_flags`); kept per date until invalidated."""
         with self._results_lock:
             got = self._counts.get(as_of)
             if got is not None:

@@ -1,20 +1,25 @@
-""":class:`CareServices`: the facade the API routes and the dashboard callbacks call."""
+""":class:`CareServices`: the facade the API routes and the dashboard callbacks call.
+
+Each method checks access (:mod:`caregraph.services.access`), delegates to the module that answers
+(:mod:`~caregraph.services.households`, :mod:`~caregraph.services.aggregates`, :mod:`~caregraph.services.uploads`,
+:mod:`~caregraph.services.exports`) and writes the audit entry. The store and its cache are a
+:class:`~caregraph.services.store_handle.StoreHandle`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from caregraph.auth import Action, AuditLog, Principal, UserStore, audit_file, users_file
-from caregraph.auth.models import AuditEntryOut, TokenIssued, UserOut
-from caregraph.services import aggregates, households, uploads
+from caregraph.auth import Action, Principal
+from caregraph.services import aggregates, exports, households, params, uploads
 from caregraph.services.access import require, require_household
-from caregraph.services.cache import AsOfResults, SnapshotCache
+from caregraph.services.accounts import AccountServices
+from caregraph.services.cache import AsOfResults, FlagCounts, SnapshotCache
 from caregraph.services.errors import InvalidParameterError, NotFoundError, ServiceUnavailableError
 from caregraph.services.models import (
     AgencyOverview,
@@ -33,32 +38,26 @@ from caregraph.services.models import (
     Page,
     ProfessionalPairOverlap,
 )
-from caregraph.services.trend import FlagCounts, month_end_dates
-from graph.store import GraphStore, StoreError, StoreLockedError, StoreQueryTimeout, StoreUnavailableError
+from caregraph.services.params import HOUSEHOLD_SORTS, HouseholdSort, check_choice, check_page, check_range
+from caregraph.services.store_handle import StoreHandle
 
 if TYPE_CHECKING:
     from analytics.config import FlagConfig
     from foundation.settings import Settings
+    from graph.store import GraphStore
 
-__all__ = ["CareServices", "DetailSource", "HouseholdSort", "HOUSEHOLD_SORTS", "MAX_LIMIT", "DEFAULT_MAX_UPLOAD_BYTES",
-           "DEFAULT_TREND_MONTHS"]
+__all__ = ["CareServices", "DetailSource", "DEFAULT_MAX_UPLOAD_BYTES", "DEFAULT_TREND_MONTHS"]
 
 log = logging.getLogger(__name__)
 
 DetailSource = Literal["snapshot", "cypher"]
-HouseholdSort = Literal["household_id", "helpers_desc"]
-HOUSEHOLD_SORTS: tuple[str, ...] = ("household_id", "helpers_desc")
 DEFAULT_TREND_MONTHS = 12
 """Months of flag trend :meth:`CareServices.warm` prepares (the dashboard's overview shows 12)."""
-MAX_LIMIT = 500
-"""Largest page size of any list."""
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """Upload limit when the settings do not set ``max_upload_bytes``."""
-PING_INTERVAL_S = 1.0
-"""A request re-checks that the store answers at most this often (so a store that went away gives 503)."""
 
 
-class CareServices:
+class CareServices(AccountServices):
     """The services of caregraph, shared by the API and the dashboard.
 
     Parameters
@@ -75,6 +74,9 @@ class CareServices:
         household id) or with named Cypher queries per request (``"cypher"``). Env ``CAREGRAPH_DETAIL_SOURCE``.
     today
         Function giving the default as-of date (tests pin it).
+    read_only
+        Open the store read-only (one of several worker processes): uploads are refused, and a store that a writer
+        replaced is noticed and reloaded in the background (:class:`StoreHandle`).
     """
 
     def __init__(
@@ -89,24 +91,16 @@ class CareServices:
     ) -> None:
         self.settings = settings
         self.read_only = read_only
-        """Open the store read-only (one of several worker processes): uploads are refused, and a store that a writer
-        replaced is noticed and reloaded in the background (:meth:`_refresh`)."""
-        self._refreshing = threading.Lock()
-        self._watcher: threading.Thread | None = None
-        self._closed = threading.Event()
-        self._store_factory = store_factory or self._default_factory
-        self._store: GraphStore | None = None
-        self._store_lock = threading.RLock()
-        self._last_ok = 0.0
         self._flag_config = flag_config
         src = detail_source or settings.detail_source
         if src not in ("snapshot", "cypher"):
             raise ValueError(f"detail_source must be 'snapshot' or 'cypher', not {src!r}")
         self.detail_source: DetailSource = src
         self.today = today
-        self.users = UserStore(users_file(settings.data_dir))
-        self.audit = AuditLog(audit_file(settings.data_dir))
-        self.cache = SnapshotCache(self._snapshot, self._config)
+        super().__init__(settings.data_dir)
+        self.handle = StoreHandle(store_factory or self._default_factory, self._config, read_only=read_only,
+                                  prepare=lambda cache: self._prepare(cache.results(self._as_of(None))))
+        """The store and the snapshot cache over it."""
         self.max_upload_bytes: int = settings.max_upload_bytes
 
     @classmethod
@@ -134,115 +128,24 @@ class CareServices:
             self._flag_config = FlagConfig.load()
         return self._flag_config
 
-    def _drop_store(self) -> None:
-        with self._store_lock:
-            if self._store is not None:
-                try:
-                    self._store.close()
-                except Exception:  # closing a broken store may fail too; it is dropped either way
-                    log.debug("closing a failed store raised", exc_info=True)
-            self._store = None
-            self._last_ok = 0.0
+    @property
+    def cache(self) -> SnapshotCache:
+        """The snapshot and per-date analytics of the current store."""
+        return self.handle.cache
 
     def store(self) -> GraphStore:
-        """The open store, (re)opened when needed and pinged at most every second.
-
-        Raises
-        ------
-        ServiceUnavailableError
-            When the store cannot be opened or does not answer (503, retry after a few seconds).
-        """
-        store = self._store
-        if store is not None and time.monotonic() - self._last_ok <= PING_INTERVAL_S:
-            return store  # pinged a moment ago: no lock (another thread may hold it for a long store call)
-        with self._store_lock:
-            try:
-                if self._store is None:
-                    self._store = self._store_factory()
-                    self._last_ok = time.monotonic()
-                    if self.read_only and self._watcher is None:
-                        self._watcher = threading.Thread(target=self._watch, name="caregraph-watch", daemon=True)
-                        self._watcher.start()
-                elif time.monotonic() - self._last_ok > PING_INTERVAL_S:
-                    self._store.ping()
-                    self._last_ok = time.monotonic()
-                    if self._store.stale():
-                        self._start_refresh()
-                return self._store
-            except (StoreUnavailableError, StoreLockedError, StoreQueryTimeout) as e:
-                self._drop_store()
-                raise self._unavailable(e) from None
-            except StoreError as e:
-                self._drop_store()
-                raise self._unavailable(e) from None
-
-    @staticmethod
-    def _unavailable(e: Exception) -> ServiceUnavailableError:
-        if isinstance(e, StoreLockedError):
-            return ServiceUnavailableError("the graph store is locked by another process (a load may be running)", 10)
-        if isinstance(e, StoreQueryTimeout):
-            return ServiceUnavailableError("the graph store did not answer in time", 5)
-        return ServiceUnavailableError("the graph store is unavailable", 5)
-
-    def _watch(self) -> None:
-        """Read-only services: every :data:`PING_INTERVAL_S`, look whether a writer replaced the store (a ``stat``),
-        whatever the requests ask for (some are answered from the cache alone)."""
-        while not self._closed.wait(PING_INTERVAL_S):
-            store = self._store
-            try:
-                if store is not None and store.stale():
-                    self._start_refresh()
-            except Exception:  # never let the watcher die
-                log.debug("stale check failed", exc_info=True)
-
-    def _start_refresh(self) -> None:
-        """Start :meth:`_refresh` in the background unless it is running."""
-        if self._refreshing.acquire(blocking=False):
-            threading.Thread(target=self._refresh, name="caregraph-refresh", daemon=True).start()
-
-    def _refresh(self) -> None:
-        """A writer replaced the store: open the new one, build its snapshot and today's analytics, then swap both
-        in. Requests meanwhile keep being answered from the old handle and cache (the file they read stays intact),
-        so nobody waits for the rebuild; the new content shows once it is analysed."""
-        try:
-            current = self._store
-            if current is None or not current.stale():  # already reloaded (a late signal about the old handle)
-                return
-            t0 = time.perf_counter()
-            new_store = self._store_factory()
-            new_cache = SnapshotCache(new_store.snapshot, self._config)
-            try:
-                res = new_cache.results(self._as_of(None))
-                aggregates.statistics(res)
-                households.regisseur_suggestions(res)
-            except BaseException:
-                new_store.close()
-                raise
-            with self._store_lock:  # run_store holds it while it uses the store: nobody is using `old` now
-                old, self._store, self.cache = self._store, new_store, new_cache
-                self._last_ok = time.monotonic()
-                if old is not None:
-                    old.close()
-            log.info("store replaced by a writer: reloaded and analysed in %.1f s", time.perf_counter() - t0)
-        except Exception:  # the next ping tries again
-            log.exception("reloading the replaced store failed")
-        finally:
-            self._refreshing.release()
+        """The open store (:meth:`StoreHandle.store`; 503 when it cannot be opened or does not answer)."""
+        return self.handle.store()
 
     def run_store(self, fn: Callable[[GraphStore], Any]) -> Any:
         """Call ``fn(store)``, turning store failures into :class:`ServiceUnavailableError` (and reopening later)."""
-        store = self.store()
-        try:
-            with self._store_lock:
-                if store is not self._store:  # replaced meanwhile (a reload after a writer's swap closes the old)
-                    store = self.store()
-                return fn(store)
-        except (StoreUnavailableError, StoreLockedError, StoreQueryTimeout) as e:
-            self._drop_store()
-            raise self._unavailable(e) from None
+        return self.handle.run(fn)
 
-    def _snapshot(self) -> Any:
-        return self.run_store(lambda s: s.snapshot())
+    @staticmethod
+    def _prepare(res: AsOfResults) -> None:
+        """Build what the overview and household pages need for one date besides the results themselves."""
+        aggregates.statistics(res)
+        households.regisseur_suggestions(res)
 
     def warm(self, as_of: dt.date | None = None, *, trend_months: int = DEFAULT_TREND_MONTHS) -> None:
         """Build now, not at the first request, what the overview and household pages need for ``as_of`` (default
@@ -251,12 +154,10 @@ class CareServices:
         ends of the trend (:meth:`flag_summary` with ``months``)."""
         t0 = time.perf_counter()
         res = self._results(as_of)
-        aggregates.statistics(res)
-        households.regisseur_suggestions(res)
+        self._prepare(res)
         log.info("warm: analytics, statistics and regisseur suggestions for %s in %.1f s", res.as_of,
                  time.perf_counter() - t0)
-        for d in month_end_dates(res.as_of, trend_months):
-            self.cache.flag_counts(d)
+        aggregates.trend_counts(self.cache, res.as_of, trend_months)
         log.info("warm: trend of %d months ready after %.1f s", trend_months, time.perf_counter() - t0)
 
     def invalidate(self) -> None:
@@ -265,21 +166,19 @@ class CareServices:
 
     def close(self) -> None:
         """Close the store."""
-        self._closed.set()
-        self._drop_store()
+        self.handle.close()
 
     def _results(self, as_of: dt.date | None) -> AsOfResults:
-        self.store()  # a store that went away answers 503 even while the cache is warm
+        self.handle.store()  # a store that went away answers 503 even while the cache is warm
         return self.cache.results(self._as_of(as_of))
 
     def answers_from_memory(self, as_of: dt.date | None) -> bool:
         """True when a household read for ``as_of`` (detail, network, overlap, pair overlap) needs nothing but
-        memory: the store was pinged within :data:`PING_INTERVAL_S`, the results and regisseur suggestions for the
-        date are built, and detail comes from the snapshot. The API then answers on its event loop instead of a
-        worker thread (no hop; the audit entry is still fsynced before the answer leaves)."""
-        if self.detail_source != "snapshot" or self._store is None:
-            return False
-        if time.monotonic() - self._last_ok > PING_INTERVAL_S:
+        memory: the store was pinged within :data:`~caregraph.services.store_handle.PING_INTERVAL_S`, the results
+        and regisseur suggestions for the date are built, and detail comes from the snapshot. The API then answers
+        on its event loop instead of a worker thread (no hop; the audit entry is still fsynced before the answer
+        leaves)."""
+        if self.detail_source != "snapshot" or not self.handle.fresh():
             return False
         try:
             day = self._as_of(as_of)
@@ -289,61 +188,7 @@ class CareServices:
         return res is not None and res.has_lazy(households.REGISSEUR_KEY)
 
     def _as_of(self, as_of: dt.date | None) -> dt.date:
-        if as_of is None:
-            return self.today()
-        if not dt.date(1900, 1, 1) <= as_of <= dt.date(2100, 12, 31):
-            raise InvalidParameterError("as_of", "must be between 1900-01-01 and 2100-12-31")
-        return as_of
-
-    # ------------------------------------------------------------------------------------------- auth & users --
-    def authenticate(self, token: str | None, *, client: str = "unknown") -> Principal:
-        """The principal holding ``token`` (raises :class:`caregraph.auth.AuthenticationError`, 401, or
-        :class:`caregraph.auth.TooManyAttemptsError`, 429, after repeated failures from ``client``)."""
-        return self.users.authenticate(token, client=client)
-
-    def list_users(self, principal: Principal) -> list[UserOut]:
-        """Every user (admins)."""
-        require(principal, Action.manage_users, self.audit, "list_users")
-        return self.users.list_users()
-
-    def add_user(
-        self,
-        principal: Principal,
-        username: str,
-        role: str,
-        *,
-        districts: Sequence[str] = (),
-        households: Sequence[str] = (),
-        professional_id: str | None = None,
-        token_days: float = 30.0,
-    ) -> TokenIssued:
-        """Add a user and issue their first token (admins). The token is in the result, once."""
-        require(principal, Action.manage_users, self.audit, "add_user")
-        try:
-            self.users.add_user(username, role, districts=districts, households=households,
-                                professional_id=professional_id)
-            issued = self.users.issue_token(username, days=token_days)
-        except ValueError as e:
-            raise InvalidParameterError("username" if "name" in str(e) else "role", str(e)) from None
-        self.audit.record(principal, "add_user", detail={"username": username, "role": role})
-        return issued
-
-    def revoke_user(self, principal: Principal, username: str) -> None:
-        """Deactivate a user and revoke their tokens (admins)."""
-        require(principal, Action.manage_users, self.audit, "revoke_user")
-        self.users.revoke_user(username)
-        self.audit.record(principal, "revoke_user", detail={"username": username})
-
-    def audit_entries(
-        self, principal: Principal, *, user: str | None = None, household_id: str | None = None,
-        offset: int = 0, limit: int = 100,
-    ) -> Page[AuditEntryOut]:
-        """A page of the audit log (admins), oldest first."""
-        require(principal, Action.read_audit, self.audit, "read_audit")
-        _check_page(offset, limit)
-        rows = list(self.audit.entries(user=user, household_id=household_id))
-        self.audit.record(principal, "read_audit", detail={"user": user, "household_id": household_id})
-        return Page[AuditEntryOut](items=rows[offset:offset + limit], total=len(rows), offset=offset, limit=limit)
+        return params.resolve_as_of(as_of, self.today)
 
     # ---------------------------------------------------------------------------------------------- health --
     def health(self) -> HealthStatus:
@@ -388,12 +233,10 @@ class CareServices:
         ``helpers_desc`` (most helpers first, then by id).
         """
         require(principal, Action.list_households, self.audit, "list_households")
-        _check_page(offset, limit)
-        for name, v in (("min_helpers", min_helpers), ("max_helpers", max_helpers)):
-            if v is not None and not 0 <= v <= 100_000:
-                raise InvalidParameterError(name, "must be between 0 and 100000")
-        if sort not in HOUSEHOLD_SORTS:
-            raise InvalidParameterError("sort", f"must be one of {', '.join(HOUSEHOLD_SORTS)}")
+        check_page(offset, limit)
+        check_range("min_helpers", min_helpers, 0, 100_000)
+        check_range("max_helpers", max_helpers, 0, 100_000)
+        check_choice("sort", sort, HOUSEHOLD_SORTS)
         res = self._results(as_of)
         page = households.list_households(
             res, principal, district=district, flag=flag, flagged=flagged, min_helpers=min_helpers,
@@ -411,7 +254,7 @@ class CareServices:
         res = self._results(as_of)
         require_household(principal, Action.household_detail, res.index, household_id, self.audit)
         if self.detail_source == "cypher":
-            detail = households.detail_by_cypher(self, res, household_id)
+            detail = households.detail_by_cypher(self.handle, res, household_id)
         else:
             detail = households.detail_from_snapshot(res, household_id)
         self.audit.record(principal, "household_detail", household_id=household_id,
@@ -434,8 +277,7 @@ class CareServices:
     ) -> HouseholdOverlap:
         """Pairs of interventions in this household in the same domain by different agencies, overlapping by at
         least ``min_days`` (default: the flag threshold ``overlap_min_days``) up to ``as_of``."""
-        if min_days is not None and not 1 <= min_days <= 36_500:
-            raise InvalidParameterError("min_days", "must be between 1 and 36500")
+        check_range("min_days", min_days, 1, 36_500)
         res = self._results(as_of)
         require_household(principal, Action.household_overlap, res.index, household_id, self.audit)
         out = households.overlap(res, household_id, min_days or self._config().overlap_min_days)
@@ -482,8 +324,7 @@ class CareServices:
         """Agencies with their active households, and pairs of agencies sharing at least ``min_shared`` households
         (researchers: counts under 5 suppressed)."""
         require(principal, Action.agencies, self.audit, "agencies")
-        if not 1 <= min_shared <= 1_000_000:
-            raise InvalidParameterError("min_shared", "must be between 1 and 1000000")
+        check_range("min_shared", min_shared, 1, 1_000_000)
         res = self._results(as_of)
         return aggregates.agencies(res, principal, min_shared)
 
@@ -503,14 +344,10 @@ class CareServices:
         until the snapshot changes (:meth:`SnapshotCache.flag_counts`); :meth:`warm` prepares the default date's.
         """
         require(principal, Action.flag_summary, self.audit, "flag_summary")
-        if not 0 <= months <= 24:
-            raise InvalidParameterError("months", "must be between 0 and 24")
+        check_range("months", months, 0, 24)
         end = self._as_of(as_of)
         self._results(end)  # the as-of date itself is counted from its full results (shared with other pages)
-        if months == 0:
-            batches: list[tuple[str | None, FlagCounts]] = [(None, self.cache.flag_counts(end))]
-        else:
-            batches = [(d.strftime("%Y-%m"), self.cache.flag_counts(d)) for d in month_end_dates(end, months)]
+        batches: list[tuple[str | None, FlagCounts]] = aggregates.trend_counts(self.cache, end, months)
         return aggregates.flag_summary(batches, end, principal, by_district=by_district)
 
     def network_statistics(
@@ -529,7 +366,7 @@ class CareServices:
         """A pseudonymised research export (zip with the data files and ``metadata.json``)."""
         require(principal, Action.export, self.audit, "export")
         res = self._results(as_of)
-        out = uploads.research_export(self, res)
+        out = exports.research_export(self.settings, res)
         self.audit.record(principal, "export", detail={"as_of": res.as_of.isoformat(), "file": out.filename})
         return out
 
@@ -547,7 +384,8 @@ class CareServices:
                 "this server runs several read-only workers and takes no uploads: load with `caregraph ingest` "
                 "(it may run while the server serves; the workers pick up the new data), or serve with --workers 1",
                 3600)
-        result = uploads.ingest_files(self, files, dry_run=dry_run)
+        result = uploads.ingest_files(self.handle, self.settings, files, folder=self.uploads_dir,
+                                      limit=self.max_upload_bytes, dry_run=dry_run)
         self.audit.record(principal, "ingest", detail={
             "files": [uploads.safe_name(n) for n, _ in files], "dry_run": dry_run, "loaded": result.loaded})
         if result.loaded:
@@ -558,10 +396,3 @@ class CareServices:
     def uploads_dir(self) -> Path:
         """Where uploads are kept (per upload a subfolder) and rejected rows quarantined."""
         return self.settings.data_dir / "uploads"
-
-
-def _check_page(offset: int, limit: int) -> None:
-    if not 0 <= offset <= 10_000_000:
-        raise InvalidParameterError("offset", "must be between 0 and 10000000")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidParameterError("limit", f"must be between 1 and {MAX_LIMIT}")

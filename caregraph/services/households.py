@@ -37,10 +37,11 @@ from caregraph.services.models import (
     ProfessionalPairOverlap,
     RegisseurOut,
 )
+from foundation.periods import is_active
 
 if TYPE_CHECKING:
     from analytics.results import FlagResult
-    from caregraph.services.core import CareServices
+    from caregraph.services.store_handle import StoreHandle
 
 __all__ = [
     "list_households",
@@ -51,21 +52,10 @@ __all__ = [
     "pair_overlap",
     "professional_pair",
     "caseload",
-    "is_active",
     "flag_out",
     "regisseur_suggestions",
     "Suggestion",
 ]
-
-
-def is_active(start: dt.date, end: dt.date | None, as_of: dt.date) -> bool:
-    """Active on ``as_of``: ``start <= as_of`` and (no end or ``end >= as_of``).
-
-    >>> is_active(dt.date(2024, 1, 1), None, dt.date(2024, 6, 30)), is_active(dt.date(2024, 1, 1),
-    ...     dt.date(2024, 3, 1), dt.date(2024, 6, 30))
-    (True, False)
-    """
-    return start <= as_of and (end is None or end >= as_of)
 
 
 def flag_out(f: FlagResult) -> FlagOut:
@@ -238,7 +228,7 @@ def detail_from_snapshot(res: AsOfResults, household_id: str) -> HouseholdDetail
                          idx.rows("coordinations", household_id), idx.rows("assessments", household_id))
 
 
-def detail_by_cypher(services: CareServices, res: AsOfResults, household_id: str) -> HouseholdDetail:
+def detail_by_cypher(store: StoreHandle, res: AsOfResults, household_id: str) -> HouseholdDetail:
     """Household detail with the named queries of :mod:`graph.queries_household` (five store round trips)."""
     from graph.queries_household import (
         HOUSEHOLD_ASSESSMENTS,
@@ -251,7 +241,7 @@ def detail_by_cypher(services: CareServices, res: AsOfResults, household_id: str
     p = {"household_id": household_id}
 
     def rows(q: Any) -> list[dict[str, Any]]:
-        return list(services.run_store(lambda s: s.run(q, p)).to_pylist())
+        return list(store.run(lambda s: s.run(q, p)).to_pylist())
 
     hh = rows(HOUSEHOLD_BY_ID)
     if not hh:
@@ -322,7 +312,7 @@ def overlap(res: AsOfResults, household_id: str, min_days: int) -> HouseholdOver
     the household as a whole), overlapping at least ``min_days`` days up to ``as_of``:
 
     ``overlap_days = min(end_a, end_b, as_of) − max(start_a, start_b) + 1`` (an open end counts as ``as_of``).
-    Source: the overlapping-interventions flag in ``shared/reference/domain.md``.
+    Source: ``docs/domain.md#overlapping-interventions``.
     """
     idx, as_of = res.index, res.as_of
     if not idx.has_household(household_id):
@@ -390,9 +380,9 @@ def professional_pair(
 
 
 def caseload(res: AsOfResults, principal: Principal, professional_id: str, caseload_max: int) -> Caseload:
-    """A professional's active households on ``as_of``; overloaded when ``count > caseload_max``. The name only for
-    coordinators; coordinators get only the ids of households in their scope listed (``count`` is the full
-    number)."""
+    """A professional's active households on ``as_of``; overloaded when ``count > caseload_max``. Coordinators get
+    only the ids of households in their scope listed (``count`` is the full number), and the name only when at least
+    one is listed: names only in scope."""
     p: ProfessionalOut | None = res.index.professional_out(professional_id, names=principal.sees_names)
     if p is None:
         raise NotFoundError(f"no professional {professional_id!r}")
@@ -400,6 +390,6 @@ def caseload(res: AsOfResults, principal: Principal, professional_id: str, casel
     listed = sorted(hh)
     if principal.role is Role.coordinator:
         listed = [h for h in listed if in_scope(principal, res.index, h)]
-    return Caseload(professional_id=professional_id, name=p.name, role=p.role, agency_id=p.agency_id,
-                    as_of=res.as_of, households=listed, count=len(hh), caseload_max=caseload_max,
+    return Caseload(professional_id=professional_id, name=p.name if listed else None, role=p.role,
+                    agency_id=p.agency_id, as_of=res.as_of, households=listed, count=len(hh), caseload_max=caseload_max,
                     overloaded=len(hh) > caseload_max)

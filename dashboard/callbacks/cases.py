@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from caregraph.auth import Action, Principal
 from caregraph.services.models import HouseholdSummary
 from dashboard import ids
-from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse_date
+from dashboard.callbacks.context import DashContext, ServiceFailure, call_service, parse_date
 from dashboard.csv_export import rows_to_csv
 from dashboard.i18n import Lang, flag_label, lang_or_default, t
 from dashboard.layouts.common import message
@@ -67,7 +67,7 @@ def fetch_cases(ctx: DashContext, principal: Principal, *, as_of: dt.date, distr
                 lang: Lang) -> tuple[list[HouseholdSummary], int]:
     """Flagged households (with the flag chosen, or any flag), most helpers first, up to :data:`CASE_LIMIT`; and how
     many match in all."""
-    page = call(ctx.services.list_households, principal, district=district, flag=flag or None,
+    page = call_service(ctx.services.list_households, principal, district=district, flag=flag or None,
                 flagged=None if flag else True, sort="helpers_desc", as_of=as_of, limit=CASE_LIMIT, lang=lang)
     return list(page.items), page.total
 
@@ -88,7 +88,7 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         try:
             summaries, total = fetch_cases(ctx, principal, as_of=as_of, district=district or None, flag=flag,
                                            lang=lang)
-            names = {d.district_id: d.name for d in call(ctx.services.districts, principal, lang=lang)}
+            names = {d.district_id: d.name for d in call_service(ctx.services.districts, principal, lang=lang)}
         except ServiceFailure as failure:
             return [], case_columns(lang), failure.component
         rows = case_rows(summaries, district_names=names, as_of=as_of, lang=lang)

@@ -17,7 +17,7 @@ from dashboard.i18n import Lang, t
 from dashboard.layouts.common import message
 from dashboard.session import current_principal
 
-__all__ = ["DashContext", "parse_date", "ServiceFailure", "call"]
+__all__ = ["DashContext", "parse_date", "ServiceFailure", "call_service"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,8 +66,12 @@ class ServiceFailure(Exception):
         self.component = component
 
 
-def call(fn: Callable[..., T], *args: Any, lang: Lang = "nl", **kwargs: Any) -> T:
-    """Call a service; turn its errors into :class:`ServiceFailure` with a message fit to show (no personal data)."""
+def call_service(fn: Callable[..., T], *args: Any, lang: Lang = "nl", **kwargs: Any) -> T:
+    """Call the service method ``fn``; turn its errors into :class:`ServiceFailure` carrying a message fit to show.
+
+    Unavailable store and unexpected errors become the translated "store unavailable" message (the unexpected ones are
+    logged); a :class:`caregraph.services.ServiceError` shows its title and detail, which hold no personal data.
+    """
     try:
         return fn(*args, **kwargs)
     except ServiceUnavailableError:

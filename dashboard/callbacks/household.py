@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from caregraph.services.models import HouseholdDetail
 from dashboard import ids
-from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse_date
+from dashboard.callbacks.context import DashContext, ServiceFailure, call_service, parse_date
 from dashboard.evidence import flag_text
 from dashboard.figures.common import empty_figure
 from dashboard.figures.ego import ego_elements
@@ -119,7 +119,7 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
             return message(t("choose_household", lang)), [], blank, None, blank, None, None
         as_of = parse_date(as_of_value, ctx.today())
         try:
-            detail = call(ctx.services.household, principal, household_id, as_of=as_of, lang=lang)
+            detail = call_service(ctx.services.household, principal, household_id, as_of=as_of, lang=lang)
         except ServiceFailure as failure:
             return failure.component, [], blank, None, blank, None, None
         return household_outputs(detail, lang)

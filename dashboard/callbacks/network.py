@@ -10,7 +10,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse_date
+from dashboard.callbacks.context import DashContext, ServiceFailure, call_service, parse_date
 from dashboard.figures.agency_network import agency_elements, centrality_figure, strongest_pairs
 from dashboard.figures.common import empty_figure
 from dashboard.i18n import Lang, lang_or_default, sector_label, t
@@ -49,7 +49,7 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         as_of = parse_date(as_of_value, ctx.today())
         min_shared = max(1, int(threshold or 1))
         try:
-            overview = call(ctx.services.agencies, principal, as_of=as_of, min_shared=min_shared, lang=lang)
+            overview = call_service(ctx.services.agencies, principal, as_of=as_of, min_shared=min_shared, lang=lang)
         except ServiceFailure as failure:
             return [], failure.component, [], _centrality_columns(lang), empty_figure("", ""), None
         agencies = {a.agency.agency_id: a.agency for a in overview.agencies}

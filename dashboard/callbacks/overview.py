@@ -15,7 +15,7 @@ from dash import Input, Output, State, html
 from caregraph.auth import Action, Principal
 from caregraph.services.models import FlagSummary, NetworkStatistics
 from dashboard import ids
-from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse_date
+from dashboard.callbacks.context import DashContext, ServiceFailure, call_service, parse_date
 from dashboard.figures.common import empty_figure
 from dashboard.figures.overview import (
     flag_trend_figure,
@@ -70,10 +70,10 @@ def overview_outputs(ctx: DashContext, principal: Principal, as_of: dt.date, dis
                      lang: Lang) -> tuple[Any, ...]:
     """Key figures and the district, per-flag and helpers figures of the overview (the callback's body, callable
     without Dash). The trend has its own callback (:func:`trend_output`), so these do not wait for it."""
-    by_district = call(ctx.services.flag_summary, principal, as_of=as_of, by_district=True, lang=lang)
-    stats = (call(ctx.services.network_statistics, principal, as_of=as_of, district=district, lang=lang)
+    by_district = call_service(ctx.services.flag_summary, principal, as_of=as_of, by_district=True, lang=lang)
+    stats = (call_service(ctx.services.network_statistics, principal, as_of=as_of, district=district, lang=lang)
              if principal.may(Action.network_statistics) else None)
-    names = {d.district_id: d.name for d in call(ctx.services.districts, principal, lang=lang)}
+    names = {d.district_id: d.name for d in call_service(ctx.services.districts, principal, lang=lang)}
     district_rows = [r for r in by_district.rows if district is None or r.district_id == district]
     tiles = key_figures(stats, by_district, district=district, lang=lang)
     helpers = (helpers_histogram_figure(stats.helpers_histogram, lang=lang) if stats is not None
@@ -92,7 +92,7 @@ def overview_outputs(ctx: DashContext, principal: Principal, as_of: dt.date, dis
 def trend_output(ctx: DashContext, principal: Principal, as_of: dt.date, district: str | None,
                  lang: Lang) -> go.Figure:
     """The flags-per-month figure over :data:`TREND_MONTHS` month ends (for the district chosen)."""
-    by_month = call(ctx.services.flag_summary, principal, as_of=as_of, by_district=True, months=TREND_MONTHS,
+    by_month = call_service(ctx.services.flag_summary, principal, as_of=as_of, by_district=True, months=TREND_MONTHS,
                     lang=lang)
     return flag_trend_figure([r for r in by_month.rows if district is None or r.district_id == district], lang=lang)
 

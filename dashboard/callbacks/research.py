@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -12,7 +13,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.callbacks.context import DashContext, ServiceFailure, call, parse_date
+from dashboard.callbacks.context import DashContext, ServiceFailure, call_service, parse_date
 from dashboard.i18n import Lang, lang_or_default, role_label, t
 from dashboard.layouts.common import message
 
@@ -80,7 +81,7 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         columns = [{"id": "name", "name": t("export_name", lang)}, {"id": "formats", "name": t("formats", lang)},
                    {"id": "description", "name": t("description", lang)}]
         try:
-            stats = call(ctx.services.network_statistics, principal, as_of=parse_date(as_of_value, ctx.today()),
+            stats = call_service(ctx.services.network_statistics, principal, as_of=parse_date(as_of_value, ctx.today()),
                          lang=lang)
             stats_component: Any = _stats_component(stats, lang)
         except ServiceFailure as failure:
@@ -98,15 +99,16 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         lang = lang_or_default(lang_value)
         principal = ctx.principal()
         try:
-            export = call(ctx.services.export, principal, as_of=parse_date(as_of_value, ctx.today()), lang=lang)
+            export = call_service(ctx.services.export, principal, as_of=parse_date(as_of_value, ctx.today()), lang=lang)
         except ServiceFailure as failure:
             return dash.no_update, failure.component
-        meta = metadata_of_zip(export.content)
+        content = Path(export.path).read_bytes()  # the services write the zip to disk and answer with its path
+        meta = metadata_of_zip(content)
         shown: list[Any] = [message(t("export_ready", lang).format(name=export.filename))]
         if meta is not None:
             shown.append(html.Details([html.Summary(t("metadata", lang)),
                                        html.Pre(json.dumps(meta, indent=2, ensure_ascii=False, default=str))]))
-        return dcc.send_bytes(export.content, export.filename), html.Div(shown)
+        return dcc.send_bytes(content, export.filename), html.Div(shown)
 
     @app.callback(Output(ids.ADMIN_TABLE, "data"), Output(ids.ADMIN_TABLE, "columns"),
                   Input(ids.ADMIN_TABLE, "id"), State(ids.LANG_STORE, "data"))
@@ -117,7 +119,7 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
                    {"id": "districts", "name": t("districts", lang)}, {"id": "active", "name": t("active", lang)},
                    {"id": "tokens", "name": t("tokens", lang), "type": "numeric"}]
         try:
-            users = call(ctx.services.list_users, principal, lang=lang)
+            users = call_service(ctx.services.list_users, principal, lang=lang)
         except ServiceFailure:
             return [], columns
         return [{"username": u.username, "role": role_label(u.role, lang), "districts": ", ".join(u.districts),

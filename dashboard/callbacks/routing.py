@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from caregraph.auth import Action, AuthError, TooManyAttemptsError
 from dashboard import ids
-from dashboard.callbacks.context import DashContext, ServiceFailure, call
+from dashboard.callbacks.context import DashContext, ServiceFailure, call_service
 from dashboard.i18n import Lang, lang_or_default, role_label, t
 from dashboard.layouts import pages as layouts
 from dashboard.layouts.common import message
@@ -115,7 +115,7 @@ def register(app: dash.Dash, ctx: DashContext) -> None:
         if not (principal.may(Action.list_households) or principal.may(Action.flag_summary)):
             return [], None
         try:
-            districts = call(ctx.services.districts, principal, lang=lang_or_default(lang_value))
+            districts = call_service(ctx.services.districts, principal, lang=lang_or_default(lang_value))
         except ServiceFailure as failure:
             return [], failure.component
         return [{"label": d.name, "value": d.district_id} for d in districts], None

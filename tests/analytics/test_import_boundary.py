@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
+
+from tests.import_graph import imported_names
 
 ANALYTICS = Path(__file__).resolve().parents[2] / "analytics"
 FORBIDDEN = ("api", "dashboard", "ladybug", "neo4j", "graph.ladybug_store", "graph.neo4j_store", "graph.factory",
@@ -13,14 +14,7 @@ FORBIDDEN = ("api", "dashboard", "ladybug", "neo4j", "graph.ladybug_store", "gra
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
+    return {i.module for i in imported_names(path)}
 
 
 @pytest.mark.parametrize("path", sorted(ANALYTICS.rglob("*.py")), ids=lambda p: str(p.relative_to(ANALYTICS)))

@@ -54,6 +54,20 @@ def test_caseload_lists_only_households_in_scope(client: TestClient, world: Worl
     assert r["households"] == ["H1", "H2", "H3"]
 
 
+def test_caseload_names_the_professional_only_in_scope(client: TestClient, world: World) -> None:
+    def caseload(pid: str, who: str) -> dict[str, object]:
+        r = client.get(f"/api/v1/professionals/{pid}/caseload", params=Q, headers=auth(world, who))
+        assert r.status_code == 200
+        out: dict[str, object] = r.json()
+        return out
+
+    assert caseload("P1", "coordinator")["name"]  # helps H1 and H2, in district D1
+    out = caseload("P4", "coordinator")  # helps only H3, in district D2
+    assert out["households"] == [] and out["count"] == 1 and out.get("name") is None
+    assert caseload("P2", "coordinator_h3").get("name") is None  # H1 and H2 are not assigned to them
+    assert caseload("P1", "manager").get("name") is None
+
+
 def test_unknown_assigned_household_is_404(client: TestClient, world: World) -> None:
     world.services.users.add_user("coord-ghost", "coordinator", households=["H404"])
     token = world.services.users.issue_token("coord-ghost").token

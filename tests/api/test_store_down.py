@@ -69,7 +69,7 @@ def test_locked_store_gives_503_and_recovers(own_world: World) -> None:
 def test_unreachable_store_gives_503_then_recovers(own_world: World) -> None:
     w = own_world
     s = w.services
-    real = s._store_factory
+    real = s.handle.factory
     down = {"yes": True}
 
     def flaky() -> object:
@@ -78,7 +78,7 @@ def test_unreachable_store_gives_503_then_recovers(own_world: World) -> None:
         return real()
 
     s.close()
-    s._store_factory = flaky  # type: ignore[assignment]
+    s.handle.factory = flaky  # type: ignore[assignment]
     with TestClient(create_app(w.settings, services=s), raise_server_exceptions=False) as c:
         r = c.get("/api/v1/statistics", params=Q, headers=auth(w, "manager"))
         _assert_503(r)

@@ -46,7 +46,7 @@ def test_upload_loads_and_invalidates_the_cache(own: tuple[World, TestClient]) -
     assert body["status"] == "loaded" and body["loaded"] and body["report"]["ok"]
     assert c.get("/api/v1/households", params=Q, headers=auth(w, "manager")).json()["total"] == 5
     uploads = w.settings.data_dir / "uploads"
-    assert not list(uploads.rglob("households.csv"))  # raw uploads are deleted once ingested (issue 8)
+    assert not list(uploads.rglob("households.csv"))  # raw uploads (BSNs in clear) are deleted once ingested
     assert len(list(uploads.glob("*/report.json"))) == 2
     assert [e.action for e in w.services.audit.entries(user="admin")][-2:] == ["ingest", "ingest"]
 
@@ -74,3 +74,20 @@ def test_upload_limits(own: tuple[World, TestClient]) -> None:
     assert r.status_code == 422
     r = c.post("/api/v1/ingest", headers=auth(w, "admin"))
     assert r.status_code == 422
+
+
+def test_upload_answers_name_files_without_server_paths(own: tuple[World, TestClient]) -> None:
+    w, c = own
+    bad = CSV.replace("2024-01-01", "2024-13-45")
+    for params in ({"dry_run": "true"}, {}):
+        r = c.post("/api/v1/ingest", params=params, files=_files("households.csv", bad), headers=auth(w, "admin"))
+        assert r.status_code == 200, r.text
+        report = r.json()["report"]
+        assert report["files"] == ["households.csv"]
+        assert report["issues"] and {i["file"] for i in report["issues"]} == {"households.csv"}
+        assert str(w.settings.data_dir.resolve()) not in r.text and str(w.settings.data_dir) not in r.text
+    saved = list((w.settings.data_dir / "uploads").glob("*/report.json"))
+    assert len(saved) == 2
+    for p in saved:
+        text = p.read_text(encoding="utf-8")
+        assert '"households.csv"' in text and str(w.settings.data_dir) not in text, text[:500]

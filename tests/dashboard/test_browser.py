@@ -6,11 +6,13 @@ the browser console must hold no SEVERE entries; a screenshot of each page goes 
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,9 +82,17 @@ def mounted_url(municipality: Municipality) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def driver() -> Iterator[webdriver.Chrome]:
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The browser's download folder."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def driver(downloads: Path) -> Iterator[webdriver.Chrome]:
     profile = tempfile.mkdtemp(prefix="cg-chromium-")
     options = webdriver.ChromeOptions()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -204,6 +214,38 @@ def test_coordinator_clicks_overview_cases_household(driver: webdriver.Chrome, b
     _wait_text(driver, "#page-content", "Interventions per domain over time")
     _settle(driver)
     _shot(driver, "coordinator-household-en")
+    assert _severe(driver) == []
+
+
+def _downloaded(folder: Path, suffix: str, timeout: float = 30) -> Path:
+    """The first finished download ending in ``suffix`` (Chromium writes ``*.crdownload`` until it is complete)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.iterdir() if p.name.endswith(suffix)]
+        if done and not list(folder.glob("*.crdownload")):
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no {suffix} in {folder} after {timeout} s: {sorted(p.name for p in folder.iterdir())}")
+
+
+def test_researcher_downloads_the_export(driver: webdriver.Chrome, base_url: str, municipality: Municipality,
+                                         downloads: Path) -> None:
+    for old in downloads.iterdir():
+        old.unlink()
+    _login(driver, base_url, municipality.tokens["researcher"])
+    driver.get(base_url + "research")
+    _wait(driver, "#research-table td")
+    _settle(driver)
+    driver.get_log("browser")
+    driver.find_element(By.ID, "research-export").click()
+    got = _downloaded(downloads, ".zip")
+    assert got.name.startswith("caregraph-research-")
+    with zipfile.ZipFile(got) as z:
+        names = z.namelist()
+        assert "metadata.json" in names and len(names) > 3, names
+        assert json.loads(z.read("metadata.json"))["as_of"]
+    _wait_text(driver, "#research-message", got.name)
+    _shot(driver, "researcher-download")
     assert _severe(driver) == []
 
 

@@ -2,7 +2,7 @@
 
 ``tests/cypherlint/lint.mjs`` runs ``lintCypherQuery`` of npm ``@neo4j-cypher/language-support`` with Neo4j's
 built-in function list and the schema's labels, relationship types and property keys. The linter is run once over
-:func:`graph.neo4j_store.all_cypher` plus control statements that it must flag, so a silently broken linter cannot
+:func:`graph.neo4j_queries.all_cypher` plus control statements that it must flag, so a silently broken linter cannot
 pass the test.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from graph.ddl import all_rel_specs, node_specs
-from graph.neo4j_store import all_cypher
+from graph.neo4j_queries import all_cypher
 from graph.schema import TABLES, graph_property
 from tests.graph.fixtures import import_query_modules
 

@@ -15,21 +15,19 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from neo4j import exceptions as nx
+from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date
 
 from graph.ddl import all_rel_specs, neo4j_ddl, node_specs
-from graph.neo4j_store import (
-    BATCH_SIZE,
-    Neo4jStore,
+from graph.neo4j_queries import (
     all_cypher,
     coordination_existing_cypher,
-    map_driver_error,
     node_existing_cypher,
     node_upsert_cypher,
     rel_delete_stale_cypher,
     rel_merge_cypher,
 )
+from graph.neo4j_store import BATCH_SIZE, Neo4jStore, map_driver_error
 from graph.queries import ALL_QUERIES, Query
 from graph.schema import TABLE_ORDER, TABLES, graph_property, table_spec
 from graph.store import StoreDataError, StoreError, StoreQueryTimeout, StoreUnavailableError
@@ -402,15 +400,15 @@ def test_counts_cover_every_label_and_relationship_type() -> None:
 
 
 # -------------------------------------------------------------------------------------------------- errors
-def _neo4j_error(code: str) -> nx.Neo4jError:
-    return nx.Neo4jError._hydrate_neo4j(code=code, message="server says no")
+def _neo4j_error(code: str) -> neo4j_errors.Neo4jError:
+    return neo4j_errors.Neo4jError._hydrate_neo4j(code=code, message="server says no")
 
 
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        (nx.ServiceUnavailable("connection refused"), StoreUnavailableError),
-        (nx.SessionExpired("gone"), StoreUnavailableError),
+        (neo4j_errors.ServiceUnavailable("connection refused"), StoreUnavailableError),
+        (neo4j_errors.SessionExpired("gone"), StoreUnavailableError),
         (_neo4j_error("Neo.ClientError.Security.Unauthorized"), StoreUnavailableError),
         (_neo4j_error("Neo.ClientError.Schema.ConstraintValidationFailed"), StoreDataError),
         (_neo4j_error("Neo.ClientError.Transaction.TransactionTimedOut"), StoreQueryTimeout),

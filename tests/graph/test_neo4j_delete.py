@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from graph.neo4j_store import BATCH_SIZE, all_cypher, node_delete_cypher, node_upsert_cypher
+from graph.neo4j_queries import all_cypher, node_delete_cypher, node_upsert_cypher
+from graph.neo4j_store import BATCH_SIZE
 from graph.schema import table_spec
 from graph.store import StoreDataError
 from graph.tables import CareTables

@@ -1,4 +1,4 @@
-"""301 deletions across ingests (issue 3): RedenWijziging 13 with Einddatum == Ingangsdatum removes a stored
+"""301 deletions across ingests: RedenWijziging 13 with Einddatum == Ingangsdatum removes a stored
 allocation in the same all-or-nothing load; re-ingesting the deletion changes nothing; a dry run only reports."""
 
 from __future__ import annotations

@@ -114,7 +114,7 @@ def test_neo4j_down_api_and_dashboard_503_then_recover(tmp_path: Path) -> None:
     def factory() -> Neo4jStore:
         if up["yes"]:
             return Neo4jStore(LadybugShimDriver(settings.store_file), owns_driver=True, schema_ready=True)
-        # short retry: the default driver retries for 15 s before giving up (see the report of issue 8)
+        # short retry: the default driver retries for 15 s before giving up, longer than this test should wait
         return Neo4jStore.connect(uri, "neo4j", "not-a-real-password", retry_time_s=0.5, connection_timeout_s=2)
 
     services = CareServices(settings, store_factory=factory, today=lambda: AS_OF)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from graph.household_deletion import household_dependants
-from graph.neo4j_store import BATCH_SIZE, all_cypher, household_delete_cypher, household_dependant_delete_cypher
+from graph.neo4j_queries import all_cypher, household_delete_cypher, household_dependant_delete_cypher
+from graph.neo4j_store import BATCH_SIZE
 from tests.graph.test_neo4j_adapter import store_with
 
 

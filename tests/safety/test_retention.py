@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,9 @@ from typer.testing import CliRunner
 from caregraph.auth.audit import AuditLog, audit_file
 from caregraph.auth.roles import Principal, Role
 from caregraph.cli import app
+from caregraph.export_retention import exports_dir
 from caregraph.retention import RETENTION_ACTION, expired_households, retention_cutoff, run_retention
+from foundation.settings import get_settings
 from graph.household_deletion import household_dependants
 from graph.ladybug_store import LadybugStore
 from graph.schema import TABLE_ORDER
@@ -156,7 +160,9 @@ def test_cli_retention_dry_run_then_real_run(store_path: Path, cli_env: dict[str
     args = ["retention", "--closed-before-days", str(DAYS), "--as-of", AS_OF.isoformat(), "--json"]
     r = runner.invoke(app, [*args, "--dry-run"])
     assert r.exit_code == 0, r.output
-    assert json.loads(r.output) == {
+    out = json.loads(r.output)
+    assert out.pop("exports_removed") == []
+    assert out == {
         "dry_run": True, "cutoff": "2024-01-16", "households": 5,
         "rows": {"households": 5, "assessments": 10, "coordinations": 5, "interventions": 50, "members": 10},
     }
@@ -175,6 +181,30 @@ def test_cli_retention_dry_run_then_real_run(store_path: Path, cli_env: dict[str
     assert r.exit_code == 1 and "YYYY-MM-DD" in r.output
     r = runner.invoke(app, ["retention", "--closed-before-days", "-3"])
     assert r.exit_code != 0
+
+
+def test_cli_retention_removes_old_research_exports(store_path: Path, cli_env: dict[str, str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAREGRAPH_EXPORT_KEEP_COUNT", "1")
+    get_settings.cache_clear()
+    folder = exports_dir(Path(cli_env["CAREGRAPH_DATA_DIR"]))
+    folder.mkdir(parents=True)
+    now = time.time()
+    names = []
+    for i, age_days in enumerate((0.5, 1.0, 30.0)):
+        p = folder / f"caregraph-research-2024-06-30-2024070{i}T000000-abc{i:03d}.zip"
+        p.write_bytes(b"zip")
+        os.utime(p, (now - age_days * 86400, now - age_days * 86400))
+        names.append(p.name)
+    args = ["retention", "--closed-before-days", str(DAYS), "--as-of", AS_OF.isoformat(), "--json"]
+    r = CliRunner().invoke(app, [*args, "--dry-run"])
+    assert r.exit_code == 0, r.output
+    assert sorted(json.loads(r.output)["exports_removed"]) == sorted(names[1:])
+    assert len(list(folder.iterdir())) == 3
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert sorted(json.loads(r.output)["exports_removed"]) == sorted(names[1:])
+    assert [p.name for p in folder.iterdir()] == names[:1]
 
 
 def test_closing_dates_of_the_fixture() -> None:

@@ -32,7 +32,7 @@ NAMES = {"H1": "Anna Jansen", "H3": "Cora de Vries"}
 
 
 def _fresh_throttle(world: World) -> None:
-    """Forget failed logins (anonymous calls count as failures; the lockout itself is tested below)."""
+    """Forget failed logins (one test's wrong tokens must not lock out the next; the lockout is tested below)."""
     world.services.users.throttle = LoginThrottle()
 
 

@@ -9,10 +9,10 @@ import datetime as dt
 import pytest
 
 from analytics.flags import evaluate_flags
+from analytics.summaries import trend_dates
 from caregraph.auth import Principal, Role
 from caregraph.services import NotFoundError
-from caregraph.services.cache import AsOfResults
-from caregraph.services.trend import counts_from_results, flag_counts, month_end_dates
+from caregraph.services.cache import AsOfResults, count_flags, counts_from_results
 from tests.services.world import AS_OF, World
 
 MANAGER = Principal(username="m", role=Role.manager)
@@ -63,7 +63,7 @@ def test_statistics_per_district(world: World) -> None:
 def test_light_flag_counts_equal_full_results(world: World, as_of: dt.date) -> None:
     s = world.services
     res = AsOfResults(s.cache.index(), as_of, s._config())
-    assert flag_counts(s.cache.index().tables, as_of, s._config()) == counts_from_results(res)
+    assert count_flags(s.cache.index().tables, as_of, s._config()) == counts_from_results(res)
 
 
 def test_trend_uses_per_date_counts_and_reuses_them(world: World) -> None:
@@ -71,8 +71,8 @@ def test_trend_uses_per_date_counts_and_reuses_them(world: World) -> None:
     s.invalidate()
     out = s.flag_summary(MANAGER, as_of=AS_OF, months=3, by_district=True)
     assert sorted({r.month for r in out.rows if r.month}) <= ["2024-04", "2024-05", "2024-06"]
-    assert month_end_dates(AS_OF, 3) == [dt.date(2024, 4, 30), dt.date(2024, 5, 31), AS_OF]
-    for d in month_end_dates(AS_OF, 3):
+    assert trend_dates(AS_OF, 3) == [dt.date(2024, 4, 30), dt.date(2024, 5, 31), AS_OF]
+    for d in trend_dates(AS_OF, 3):
         assert d in s.cache._counts  # counted once, kept per date
     single = s.flag_summary(MANAGER, as_of=AS_OF, by_district=True)
     last = [r for r in out.rows if r.month == "2024-06"]

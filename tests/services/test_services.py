@@ -199,7 +199,7 @@ def test_answers_from_memory_only_when_nothing_needs_building(world: World) -> N
     assert s.answers_from_memory(AS_OF)
     assert not s.answers_from_memory(AS_OF.replace(year=2019))  # not built: the thread pool builds it
     assert not s.answers_from_memory(AS_OF.replace(year=1800))  # invalid: the thread pool reports it
-    s._last_ok -= 60  # a ping is due: that is store work
+    s.handle.last_ok -= 60  # a ping is due: that is store work
     assert not s.answers_from_memory(AS_OF)
     s.store()
     assert s.answers_from_memory(AS_OF)

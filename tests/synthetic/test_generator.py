@@ -285,7 +285,7 @@ def test_too_low_thresholds_are_refused() -> None:
 
 
 def test_the_analytics_find_exactly_the_planted_cases(muni: SyntheticMunicipality) -> None:
-    """Cross-check with the flag rules of analytics/ (issue 4): recall and precision 1 on every flag."""
+    """Cross-check with the flag rules of analytics/: recall and precision 1 on every flag."""
     flags = pytest.importorskip("analytics.flags")
     found: dict[str, set[str]] = {f: set() for f in FLAGS}
     for r in flags.evaluate_flags(muni.tables, muni.as_of):
