@@ -376,7 +376,7 @@ class SourceMapping:
         """Check a mapping given as YAML text (``file`` names it in errors); see :meth:`load`."""
         r = _Reader(file)
         try:
-            root = yaml.compose(text, Loader=_StringLoader)  # noqa: S506 - a SafeLoader without implicit types
+            root = yaml.compose(text, Loader=_StringLoader)
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(top)"

@@ -47,9 +47,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "soort": ("kind",), "soort_hulp": ("kind",), "type": ("kind",), "actie": ("action",), "maatregel": ("action",),
     "contacten": ("contact_count",), "aantal_contacten": ("contact_count",), "bron": ("source",),
     "zrm_score": ("score",), "meetdatum": ("assessed_on",), "datum_meting": ("assessed_on",),
-    "postcode_woonadres": ("postcode",), "pc6": ("postcode",),
+    "postcode_woonadres": ("postcode",), "pc6": ("postcode",), "traject": ("intervention_id",),
+    "interventie": ("intervention_id",), "voorziening": ("intervention_id",), "meting": ("assessment_id",),
+    "regie": ("coordination_id",), "toewijzing": ("intervention_id",),
 }
 """Normalised source header → template columns it usually means (the first one the table has is taken)."""
+
+_ID_SUFFIX = re.compile(r"_?(nummer|nr|code|id)$")
 
 
 TABLE_WORDS: dict[str, str] = {
@@ -98,16 +102,17 @@ def guess_column(spec: TableSpec, source: str, taken: set[str]) -> str | None:
     >>> s = table_spec("households")
     >>> guess_column(s, "Wijknaam", set()), guess_column(s, "Startdatum", set()), guess_column(s, "Opmerking", set())
     ('district_id', 'opened_on', None)
-    >>> guess_column(s, "Household-ID", set()), guess_column(s, "postcod", set())
-    ('household_id', 'postcode')
+    >>> guess_column(s, "Household-ID", set()), guess_column(s, "postcod", set()), guess_column(s, "Gezinsnr", set())
+    ('household_id', 'postcode', 'household_id')
     """
     n = normalise_header(source)
     free = [c for c in spec.column_names if c not in taken]
     if n in free:
         return n
-    for target in SYNONYMS.get(n, ()):
-        if target in free:
-            return target
+    stem = _ID_SUFFIX.sub("", n)
+    for word in (n, stem):
+        if word in SYNONYMS:
+            return next((t for t in SYNONYMS[word] if t in free), None)
     names = {c: c for c in free}
     names.update({k: t for k, ts in SYNONYMS.items() for t in ts[:1] if t in free})
     close = difflib.get_close_matches(n, list(names), n=1, cutoff=0.8)

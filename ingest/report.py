@@ -82,7 +82,7 @@ class Issue:
         rule: str = "other",
         source_column: str | None = None,
     ) -> Issue:
-        """Build an issue, masking ``value`` (by the template column ``field``, whatever the source column is called)."""
+        """Build an issue, masking ``value`` by the template column ``field`` (whatever the source column is)."""
         return cls(file, reason, severity, row, path, field, mask_value(value, field), table, rule, source_column)
 
     @property
