@@ -18,6 +18,9 @@ report's ``errors_by_rule``):
 * ``duplicate``: the same key on more than one row of the batch (every such row is flagged).
 * ``reference``: a foreign key that names no row of the batch and no row already in the store.
 * ``dependency``: a foreign key that names a row which is itself invalid: the row is quarantined with it.
+* ``mapping`` (and the others, for cells a mapping could not translate): a part's
+  :class:`~ingest.tabular.CellError` s, reported first; those cells are checked no further, so each gets one error.
+  Issues on a column read through a mapping name the source column (:mod:`ingest.mapping`).
 """
 
 from __future__ import annotations
