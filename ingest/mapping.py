@@ -183,12 +183,17 @@ class _Reader:
     def __init__(self, file: str):
         self.file = file
         self.issues: list[Issue] = []
+        self.seen: set[int] = set()
 
     def error(self, path: str, line: int, reason: str) -> None:
         self.issues.append(Issue.make(self.file, reason, path=f"{path or '(top)'} (line {line})", rule="mapping"))
 
     def convert(self, node: yaml.Node, path: str) -> _Node:
         line = node.start_mark.line + 1
+        if id(node) in self.seen:  # an alias: refused, so no file can expand into billions of nodes
+            self.error(path, line, "YAML aliases (*name) are not allowed in a mapping file")
+            return _Node("", path, line)
+        self.seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             out: dict[str, _Node] = {}
             for k, v in node.value:
@@ -377,6 +382,8 @@ class SourceMapping:
         r = _Reader(file)
         try:
             root = yaml.compose(text, Loader=_StringLoader)
+        except RecursionError:
+            raise MappingFileError([Issue.make(file, "the mapping file is nested too deeply", rule="mapping")]) from None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(top)"
@@ -384,7 +391,11 @@ class SourceMapping:
                                                rule="mapping")]) from None
         if root is None:
             raise MappingFileError([Issue.make(file, "the mapping file is empty", rule="mapping")])
-        top = r.mapping(r.convert(root, ""), _TOP_KEYS, "the mapping file")
+        try:
+            converted = r.convert(root, "")
+        except RecursionError:
+            raise MappingFileError([Issue.make(file, "the mapping file is nested too deeply", rule="mapping")]) from None
+        top = r.mapping(converted, _TOP_KEYS, "the mapping file")
         rules: list[FileRule] = []
         if "version" in top and top["version"].value != "1":
             r.error(top["version"].path, top["version"].line, "unknown version; this caregraph reads version 1")

@@ -337,6 +337,17 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     assert "not valid YAML" in i.reason and i.path is not None and i.path.startswith("line ")
 
 
+def test_aliases_and_deep_nesting_are_refused(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    with pytest.raises(MappingFileError) as exc:
+        _mapping(tmp_path, bomb + "files: []\n")
+    assert any("aliases" in i.reason for i in exc.value.issues)
+    with pytest.raises(MappingFileError) as exc:
+        _mapping(tmp_path, "files: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert any("nested too deeply" in i.reason or "not valid YAML" in i.reason for i in exc.value.issues)
+
+
 def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     text = "files:\n  - {match: a.csv, table: households, columns: {A: x, B: y}, date: '%Y'}\n"
     with pytest.raises(MappingFileError) as exc:
