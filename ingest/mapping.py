@@ -163,6 +163,10 @@ class FileRule:
 
 # --- reading the YAML: every scalar a string, duplicate keys refused, a line for every path ---------------------
 
+def _too_deep(file: str) -> Issue:
+    return Issue.make(file, "the mapping file is nested too deeply", rule="mapping")
+
+
 class _StringLoader(yaml.SafeLoader):
     """Every scalar stays the text written (``no``, ``01`` and ``1.0`` are codes here, not booleans or numbers)."""
 
@@ -383,7 +387,7 @@ class SourceMapping:
         try:
             root = yaml.compose(text, Loader=_StringLoader)
         except RecursionError:
-            raise MappingFileError([Issue.make(file, "the mapping file is nested too deeply", rule="mapping")]) from None
+            raise MappingFileError([_too_deep(file)]) from None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark is not None else "(top)"
@@ -394,7 +398,7 @@ class SourceMapping:
         try:
             converted = r.convert(root, "")
         except RecursionError:
-            raise MappingFileError([Issue.make(file, "the mapping file is nested too deeply", rule="mapping")]) from None
+            raise MappingFileError([_too_deep(file)]) from None
         top = r.mapping(converted, _TOP_KEYS, "the mapping file")
         rules: list[FileRule] = []
         if "version" in top and top["version"].value != "1":
