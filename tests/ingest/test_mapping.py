@@ -338,8 +338,9 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
 
 
 def test_aliases_and_deep_nesting_are_refused(tmp_path: Path) -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    levels = zip("abcdefgh", "bcdefghi", strict=True)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n"
+                                                          for p, c in levels)
     with pytest.raises(MappingFileError) as exc:
         _mapping(tmp_path, bomb + "files: []\n")
     assert any("aliases" in i.reason for i in exc.value.issues)
