@@ -337,7 +337,8 @@ def _parse_column(r: _Reader, spec: TableSpec, source: str, n: _Node) -> ColumnR
     if "codes" in d:
         cn = d["codes"]
         if column.type == "date" or target == "bsn":
-            r.error(cn.path, cn.line, f"codes cannot translate {spec.name}.{target} (a {column.type} column)")
+            r.error(cn.path, cn.line, f"codes cannot translate {spec.name}.{target}: dates take a date format, "
+                                      "BSNs are read as written")
         for value, tn in r.mapping(cn, None, "codes").items():
             code = r.text(tn, "a code")
             if code is None:

@@ -98,7 +98,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("template")
     def template_cmd(
-        out_dir: Annotated[Path, typer.Argument(help="Folder to write the empty templates into.")],
+        out_dir: Annotated[Path, typer.Argument(
+            help="Folder to write the empty templates into (with --mapping: the .yaml file, or its folder).")],
         fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or parquet.")] = "csv",
         mapping: Annotated[bool, typer.Option(
             "--mapping", help="Write a starter mapping file (YAML) instead: OUT_DIR/mapping.yaml, or OUT_DIR itself "

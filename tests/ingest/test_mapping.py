@@ -316,6 +316,8 @@ MAPPING_ERRORS = [
     ("files: []\n", "files", "non-empty list"),
     ("file:\n  - {match: a.csv}\n", "file", "unknown key 'file'"),
     ("files:\n  - {match: a.csv, table: allocations}\n", "files[0].table", "unknown table 'allocations'"),
+    ("files:\n  - match: a.csv\n    table: members\n    columns:\n      B: {to: bsn, codes: {x: '999900006'}}\n",
+     "files[0].columns.B.codes", "codes cannot translate members.bsn"),
 ]
 
 
