@@ -29,13 +29,12 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from analytics.results import FLAG_TABLE_SCHEMA
 from foundation.periods import active_sql
 from graph.tables import CareTables
 
-__all__ = ["Engine", "FlagQuery", "date_literal", "sql_str", "latest_key", "first_key", "key_score",
+__all__ = ["Engine", "FlagQuery", "connect", "date_literal", "sql_str", "latest_key", "first_key", "key_score",
            "exact_avg"]
 
 _TABLES = ("districts", "agencies", "professionals", "households", "members", "interventions", "coordinations",
@@ -43,6 +42,18 @@ _TABLES = ("districts", "agencies", "professionals", "households", "members", "i
 
 
 _FAR = "DATE '2100-01-01'"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for the analytics, without DuckDB's progress bar.
+
+    DuckDB draws its progress bar on standard output for any query that runs longer than two seconds, whatever
+    standard output is (a file, a pipe): on a busy machine it lands in the middle of the JSON or CSV that
+    ``caregraph flags`` or ``caregraph netstats`` write there.
+    """
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def latest_key(date_col: str, score_col: str) -> str:
@@ -116,7 +127,7 @@ class Engine:
                  materialise: bool = True) -> None:
         self.as_of = as_of
         self.D = date_literal(as_of)
-        self.con = duckdb.connect(":memory:")
+        self.con = connect()
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         for name in _TABLES:
@@ -162,28 +173,16 @@ class Engine:
         order, each one's rows by subject id."""
         if not queries:
             return FLAG_TABLE_SCHEMA.empty_table()
+        # The constant columns are SQL literals: DuckDB hands them back as Arrow, and no Python list becomes an
+        # Arrow array here (pyarrow imports pandas, half a second, the first time it converts a Python sequence).
         union = "\nUNION ALL\n".join(
-            f"SELECT {i} AS rule_no, subject_id, district_id, severity, CAST(evidence AS VARCHAR) AS evidence, "
-            f"explanation FROM ({q.sql})" for i, q in enumerate(queries))
+            f"SELECT {i} AS rule_no, {sql_str(q.flag)} AS flag, {sql_str(q.rule_version)} AS rule_version, "
+            f"{sql_str(q.subject_kind)} AS subject_kind, subject_id, district_id, severity, "
+            f"{sql_str(json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable))} AS thresholds, "
+            f"CAST(evidence AS VARCHAR) AS evidence, explanation FROM ({q.sql})" for i, q in enumerate(queries))
         t = self.query(self.with_shared(union, order_by="rule_no, subject_id"))
-        rule_no = t.column("rule_no").cast(pa.int32())
-
-        def per_rule(values: list[str]) -> pa.ChunkedArray:
-            return pc.take(pa.array(values, pa.string()), rule_no)
-
-        cols = {
-            "flag": per_rule([q.flag for q in queries]),
-            "rule_version": per_rule([q.rule_version for q in queries]),
-            "subject_kind": per_rule([q.subject_kind for q in queries]),
-            "subject_id": t.column("subject_id").cast(pa.string()),
-            "district_id": t.column("district_id").cast(pa.string()),
-            "severity": t.column("severity").cast(pa.string()),
-            "thresholds": per_rule([json.dumps(dict(q.thresholds), sort_keys=True, default=_jsonable)
-                                    for q in queries]),
-            "evidence": t.column("evidence").cast(pa.string()),
-            "explanation": t.column("explanation").cast(pa.string()),
-        }
-        return pa.Table.from_pydict(cols, schema=FLAG_TABLE_SCHEMA)
+        return pa.Table.from_arrays([t.column(f.name).cast(f.type) for f in FLAG_TABLE_SCHEMA],
+                                    schema=FLAG_TABLE_SCHEMA)
 
     def close(self) -> None:
         """Release the connection."""

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-import duckdb
 import pyarrow as pa
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine, date_literal, exact_avg
+from analytics.engine import Engine, connect, date_literal, exact_avg
 from analytics.household_stats import household_statistics
 from graph.tables import CareTables
 
@@ -76,7 +75,7 @@ def outcome_view(tables: CareTables, period_ends: Sequence[date], *, period_days
             SELECT household_id, avg(now - base) AS score_change, count(*) AS domains_assessed
             FROM d GROUP BY household_id""")
         stats = household_statistics(tables, start, config)
-        con = duckdb.connect(":memory:")
+        con = connect()
         try:
             con.register("c", change)
             con.register("s", stats)
@@ -99,7 +98,7 @@ def outcome_summary(view: pa.Table) -> pa.Table:
     share_with_regisseur`` (households with at least one assessed domain).
     """
     cases = " ".join(f"WHEN helpers BETWEEN {lo} AND {hi} THEN '{label}'" for lo, hi, label in HELPER_BANDS)
-    con = duckdb.connect(":memory:")
+    con = connect()
     try:
         con.register("v", view)
         return con.sql(f"""

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from analytics.config import FlagConfig
-from analytics.engine import Engine, exact_avg
+from analytics.engine import Engine, connect, exact_avg
 from analytics.flags import FLAG_NAMES, RULES, evaluate_flags_table
 from analytics.household_stats import household_statistics
 from graph.tables import CareTables
@@ -42,7 +41,7 @@ def summarise_by_district(flags: pa.Table, stats: pa.Table) -> pa.Table:
     cols = ", ".join(
         f"count(DISTINCT f.subject_id) FILTER (WHERE f.flag = '{n}') AS n_{n}" for n in household_flags
     )
-    con = duckdb.connect(":memory:")
+    con = connect()
     try:
         con.register("f_raw", flags.select(["flag", "subject_kind", "subject_id", "district_id"]))
         con.register("s", stats)

@@ -1,10 +1,16 @@
-"""The ``caregraph`` command. Each command group lives in its own module under :mod:`caregraph.commands`."""
+"""The ``caregraph`` command. Each command group lives in its own module under :mod:`caregraph.commands`.
+
+The command modules import what a command needs inside the command, so that ``caregraph --help`` and every
+``caregraph X --help`` load typer and the command modules only. Help is rendered by click's plain formatter
+(``rich_markup_mode=None``): typer's rich renderer alone costs more start-up time than the whole help may take.
+"""
 
 from __future__ import annotations
 
 import typer
 
 from caregraph.commands import register_all
+from caregraph.commands.help_group import QuickHelpGroup
 
 app = typer.Typer(
     name="caregraph",
@@ -12,6 +18,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    cls=QuickHelpGroup,
 )
 register_all(app)
 

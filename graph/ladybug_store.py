@@ -38,10 +38,9 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ladybug as lb
-import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -64,6 +63,9 @@ from graph.store import (
     drop_keys,
 )
 from graph.tables import CareTables, conform
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["LadybugStore", "domains_table"]
 
@@ -465,6 +467,8 @@ class LadybugStore:
                 if col.references is None or table.num_rows == 0:
                     continue
                 target = table_spec(col.references)
+                import polars as pl  # loading only: reading the store does without it
+
                 known = []
                 if col.references in incoming:
                     known.append(incoming[col.references].column(target.key))
@@ -611,6 +615,8 @@ def _to_stored(table: pa.Table, spec: TableSpec) -> pa.Table:
 
 
 def _check_unique(table: pa.Table, spec: TableSpec) -> None:
+    import polars as pl
+
     keys = pl.from_arrow(table.column(spec.key))
     assert isinstance(keys, pl.Series)
     if keys.n_unique() != table.num_rows:
@@ -623,6 +629,8 @@ def _diff(incoming: pa.Table, existing: pa.Table, spec: TableSpec) -> _TablePlan
     if existing.num_rows == 0:
         empty = incoming.slice(0, 0)
         return _TablePlan(spec, incoming, empty, empty, 0)
+    import polars as pl
+
     inc = pl.from_arrow(incoming)
     ex = pl.from_arrow(existing)
     assert isinstance(inc, pl.DataFrame) and isinstance(ex, pl.DataFrame)
@@ -841,6 +849,8 @@ class _SharedExclusiveLock:
 
 def _series(values: pa.Array | pa.ChunkedArray) -> pl.Series:
     """A string polars Series of an Arrow column."""
+    import polars as pl
+
     series = pl.from_arrow(values.cast(pa.string()))
     assert isinstance(series, pl.Series)
     return series.cast(pl.String)

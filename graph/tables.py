@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from graph.schema import TABLE_ORDER, TableSpec, table_arrow_schema, table_spec
 
@@ -133,6 +131,9 @@ def write_table_files(tables: CareTables, out: Path, formats: tuple[str, ...] = 
 
     The output is deterministic: the same tables give byte-identical files.
     """
+    import pyarrow.csv as pacsv  # the file formats only where files are read or written: a store read does
+    import pyarrow.parquet as pq  # without them (pyarrow.parquet loads the S3 file system too)
+
     written: list[Path] = []
     for name in tables:
         t = tables[name]
@@ -148,6 +149,8 @@ def write_table_files(tables: CareTables, out: Path, formats: tuple[str, ...] = 
 
 
 def _read_csv(path: Path, spec: TableSpec) -> pa.Table:
+    import pyarrow.csv as pacsv
+
     schema = table_arrow_schema(spec)
     header = path.open("r", encoding="utf-8-sig").readline().rstrip("\r\n").split(",")
     header = [h.strip().strip('"') for h in header]
@@ -187,6 +190,8 @@ def read_table_dir(folder: Path) -> CareTables:
     """Read every entity table present in ``folder`` (Parquet preferred over CSV when both exist)."""
     if not folder.is_dir():
         raise TableFileError(folder, "not a folder")
+    import pyarrow.parquet as pq
+
     out: dict[str, pa.Table] = {}
     for name in TABLE_ORDER:
         spec = table_spec(name)

@@ -1,12 +1,16 @@
-"""Parse iJw/iWmo 3.2 JW301/WMO301 (allocation), JW305/WMO305 (start) and JW307/WMO307 (stop) messages.
+"""Parse iJw/iWmo 3.x JW301/WMO301 (allocation), JW305/WMO305 (start) and JW307/WMO307 (stop) messages.
 
 Elements are matched by namespace URI, never by prefix (``docs/istandaarden.md#namespaces``): elements declared in a
 message type (Header, Client, ToegewezenProduct, …) are in the *message* namespace
 ``http://www.istandaarden.nl/{ijw|iwmo}/<release>/{jw|wmo}<nnn>/schema``, the children of the basisschema composite
 types (Identificatie, Dagtekening, Datum, Categorie, Huisnummer, Postcode, …) in the *basisschema* namespace
 ``http://www.istandaarden.nl/{ijw|iwmo}/<release>/basisschema/schema``. The release segment (``3_2``) is read from the
-root's namespace, so a later release parses as long as the structure is the same. A ``Bericht`` wrapped in an envelope
-(StUF) is found anywhere below the root.
+root's namespace: 3.2 is the release the parser was checked against (:data:`KNOWN_RELEASES`); another 3.x release
+parses with a warning naming it, as long as the structure is the same; a 2.x message (or any other major release) is
+refused by name. A ``Bericht`` wrapped in an envelope (StUF) is found anywhere below the root.
+
+Numbers are read as the XSD defines them (:func:`xs_integer`): ``ToewijzingNummer`` (``LDT_Nummer``) and
+``Huisnummer`` are ``xs:integer`` values, so leading zeros are allowed and ``0000300201`` is allocation 300201.
 
 Parsing is safe: :mod:`defusedxml` refuses DTDs, entity declarations (no billion-laughs expansion) and external
 references. Every problem (not XML, forbidden construct, unknown message, missing element, bad date, BSN failing the
@@ -40,10 +44,23 @@ __all__ = [
     "parse_message_bytes",
     "MAX_MESSAGE_BYTES",
     "HOUSEHOLD_RELATIONS",
+    "KNOWN_RELEASES",
+    "MAX_TOEWIJZING_NUMMER",
+    "xs_integer",
 ]
 
-NS_PATTERN = re.compile(r"^http://www\.istandaarden\.nl/(ijw|iwmo)/(\d+_\d+)/(jw|wmo)(\d{3})/schema$")
-"""A message namespace: groups (standard, release, domain prefix, message number)."""
+NS_PATTERN = re.compile(r"^http://www\.istandaarden\.nl/(ijw|iwmo)/(\d+_\d+)/(jw|wmo)(\d{3})/schema(?:/\d+_\d+)?$")
+"""A message namespace: groups (standard, release, domain prefix, message number). Release 2.x namespaces carry the
+release once more after ``schema`` (``…/iwmo/2_0/wmo301/schema/2_0``); they match, so a 2.x message is named as such
+and refused instead of being called "not an iJw/iWmo message"."""
+
+KNOWN_RELEASES = ("3_2",)
+"""Releases whose 301/305/307 structure this parser was checked against (the 3.2 XSDs,
+``docs/istandaarden.md#releases``). Another 3.x release is parsed with a warning naming it; any other major release
+is refused."""
+
+MAX_TOEWIJZING_NUMMER = 999_999_999
+"""``LDT_Nummer`` (ToewijzingNummer): ``xs:integer`` with minInclusive 0 and maxInclusive 999999999."""
 
 MAX_MESSAGE_BYTES = 64 << 20
 """Refuse message files larger than this (a 301 is a few kB)."""
@@ -253,9 +270,12 @@ def _address(ctx: _Ctx, contact: ET.Element) -> Address | None:
         return None
     letter = ctx.child(huis, "Huisletter", base=True)
     toev = ctx.child(huis, "HuisnummerToevoeging", base=True)
+    # Huisnummer is an xs:integer (0–99999): compared by value, so "007" and "7" are the same house.
+    nr_text = (nr.text or "").strip()
+    nr_value = xs_integer(nr_text, 0, 99_999)
     return Address(
         (postcode.text or "").replace(" ", "").upper(),
-        (nr.text or "").strip(),
+        str(nr_value) if nr_value is not None else nr_text,
         ((letter.text or "") if letter is not None else "").strip(),
         ((toev.text or "") if toev is not None else "").strip(),
     )
@@ -328,13 +348,35 @@ def _product(ctx: _Ctx, el: ET.Element) -> tuple[str | None, str | None]:
             (code.text or "").strip() or None if code is not None else None)
 
 
+def xs_integer(text: str, low: int, high: int) -> int | None:
+    """The value of an ``xs:integer`` restricted to ``low``–``high``, or ``None`` when ``text`` is not one.
+
+    The XSD's lexical form is an optional sign and one or more digits (``[+-]?[0-9]+``, surrounding whitespace
+    collapsed), so leading zeros are allowed and the value, not the text, is compared: ``0000300201`` is 300201.
+
+    >>> xs_integer("0000300201", 0, 999_999_999), xs_integer("+7", 0, 9), xs_integer("-0", 0, 9)
+    (300201, 7, 0)
+    >>> xs_integer("1e3", 0, 9999), xs_integer("1000000000", 0, 999_999_999), xs_integer("12 3", 0, 999)
+    (None, None, None)
+    """
+    t = text.strip()
+    if not re.fullmatch(r"[+-]?[0-9]+", t):
+        return None
+    value = int(t)
+    return value if low <= value <= high else None
+
+
 def _number(ctx: _Ctx, el: ET.Element, path: str, required: bool) -> str | None:
+    """ToewijzingNummer as the canonical decimal text of its value (so ``0000300201`` and ``300201`` are the same
+    allocation): ``LDT_Nummer`` is ``xs:integer`` 0–999999999 (``docs/istandaarden.md#identifiers``)."""
     t = ctx.text(el, "ToewijzingNummer", path, required=required)
     if t is None:
         return None
-    if not re.fullmatch(r"[0-9]{1,9}", t):
-        raise _Bad(path + "/ToewijzingNummer", "ToewijzingNummer", "not a number of 1–9 digits", t)
-    return str(int(t))
+    value = xs_integer(t, 0, MAX_TOEWIJZING_NUMMER)
+    if value is None:
+        raise _Bad(path + "/ToewijzingNummer", "ToewijzingNummer",
+                   f"not a whole number from 0 to {MAX_TOEWIJZING_NUMMER} (xs:integer; leading zeros allowed)", t)
+    return str(value)
 
 
 def _parse_301(ctx: _Ctx, root: ET.Element, h: Header, file: str, out: ParsedMessages) -> None:
@@ -433,6 +475,11 @@ def parse_message_bytes(data: bytes, file: str, out: ParsedMessages) -> None:
     assert m is not None
     standard, release, prefix, number = m.groups()
     dom: Domain = "jw" if prefix == "jw" else "wmo"
+    shown = release.replace("_", ".")
+    if not release.startswith("3_"):
+        out.issues.append(Issue.make(file, f"iJw/iWmo release {shown} is not supported; caregraph reads 3.x",
+                                     path="/Bericht", field="namespace", value=ns, rule="release"))
+        return
     if (standard == "ijw") != (dom == "jw"):
         out.issues.append(Issue.make(file, "namespace mixes iJw and iWmo", path="/Bericht", value=ns, rule="xml"))
         return
@@ -440,6 +487,11 @@ def parse_message_bytes(data: bytes, file: str, out: ParsedMessages) -> None:
         out.issues.append(Issue.make(file, f"{prefix.upper()}{number} messages are not used by caregraph; ignored",
                                      severity="warning", path="/Bericht", value=ns, rule="xml"))
         return
+    if release not in KNOWN_RELEASES:
+        known = ", ".join(r.replace("_", ".") for r in KNOWN_RELEASES)
+        out.issues.append(Issue.make(file, f"iJw/iWmo release {shown} is not one caregraph was checked against "
+                                     f"({known}); read as 3.2, check the result", severity="warning",
+                                     path="/Bericht", field="namespace", value=ns, rule="release"))
     base_ns = ns.rsplit("/", 2)[0] + "/basisschema/schema"
     ctx = _Ctx(ns, base_ns)
     try:

@@ -39,6 +39,7 @@ from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
 from graph.tables import CareTables
 from ingest.allocations import StoredVersion, resolve_allocations
 from ingest.category_map import CategoryMap
+from ingest.input_files import expand_paths, select_inputs
 from ingest.mapping import SourceMapping
 from ingest.message_tables import build_message_tables, intervention_id_for
 from ingest.messages import Allocation, ParsedMessages, parse_message_file
@@ -102,24 +103,14 @@ class IngestResult:
         return self.status in ("loaded", "dry-run")
 
 
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files named and the input files inside folders named (sorted; hidden files skipped)."""
-    out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")
-                              and f.suffix.lower() in (*TABULAR_SUFFIXES, ".xml")))
-        else:
-            out.append(p)
-    return out
-
-
 def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryMap | None = None,
                 known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None,
                 dry_run: bool = False, stored_versions: dict[str, StoredVersion] | None = None,
                 source_mapping: SourceMapping | None = None) -> IngestBatch:
     """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
+
+    Which files of a folder are read (one format per table, files that hold no entity table skipped with a note):
+    :func:`ingest.input_files.select_inputs`.
 
     ``known_interventions``: intervention ids in the store; a deleted allocation among them is listed in
     ``IngestBatch.deleted_interventions`` (to remove) and reported as removed (``dry_run``: as to be removed).
@@ -133,7 +124,8 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
         derived from keyed pseudonyms).
     """
     batch = IngestBatch()
-    files = expand_paths(paths)
+    files, skipped = select_inputs(paths)
+    batch.report.extend(skipped)
     messages = ParsedMessages()
     for i, f in enumerate(files):
         batch.report.files.append(str(f))

@@ -5,26 +5,20 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
+from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from foundation.settings import MissingSecretError, get_settings
-from graph.tables import CareTables
+from caregraph.commands.output import fail, out_console
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from graph.tables import CareTables
 
 __all__ = ["register", "load_tables", "parse_as_of"]
-
-console = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
 
 
 def parse_as_of(value: str | None) -> date:
@@ -39,6 +33,7 @@ def parse_as_of(value: str | None) -> date:
 
 def load_tables() -> CareTables:
     """Every table of the configured store (read-only)."""
+    from foundation.settings import get_settings
     from graph.factory import open_store
     from graph.store import StoreError
 
@@ -46,17 +41,19 @@ def load_tables() -> CareTables:
     try:
         store = open_store(settings, read_only=True)
     except StoreError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     try:
         return store.snapshot()
     except StoreError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     finally:
         store.close()
 
 
 def _print_table(t: pa.Table, title: str, limit: int = 200) -> None:
-    out = Console()
+    from rich.table import Table
+
+    out = out_console()
     tab = Table(title=title)
     for c in t.column_names:
         tab.add_column(c)
@@ -68,11 +65,44 @@ def _print_table(t: pa.Table, title: str, limit: int = 200) -> None:
 
 
 def _write_csv(t: pa.Table) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
     from foundation.cells import neutralise_table
 
     sink = pa.BufferOutputStream()
     pacsv.write_csv(neutralise_table(t), sink)
     sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
+
+
+_JSON_TEXT_COLUMNS = frozenset({"thresholds", "evidence"})
+"""Columns of the flag table that hold JSON text already (see :data:`analytics.results.FLAG_TABLE_SCHEMA`)."""
+
+
+def _json_value(v: object) -> str:
+    """``v`` as :func:`json.dumps` writes it with ``ensure_ascii=False`` (strings through the C encoder directly)."""
+    if isinstance(v, str):
+        return encode_basestring(v)
+    return "null" if v is None else json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _write_flags_json(t: pa.Table) -> None:
+    """The flag table on standard output as a JSON array of objects, one flag per line, keys in column order.
+
+    ``thresholds`` and ``evidence`` hold JSON text written by the engine; it goes into the output as it is, so the
+    objects parse to the same values as decoding those columns would give, without decoding and encoding a
+    hundred thousand nested objects again.
+    """
+    columns: list[list[str]] = []
+    for name in t.column_names:
+        key = encode_basestring(name) + ": "
+        values = t.column(name).to_pylist()
+        if name in _JSON_TEXT_COLUMNS:
+            columns.append([key + ("null" if v is None else v) for v in values])
+        else:
+            columns.append([key + _json_value(v) for v in values])
+    lines = ["{" + ", ".join(parts) + "}" for parts in zip(*columns, strict=True)]
+    sys.stdout.write("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n")
 
 
 def _summary(tables: CareTables, day: date, since: date | None) -> tuple[str, pa.Table]:
@@ -119,18 +149,14 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--format must be json, csv or table")
         unknown = [f for f in flag or [] if f not in FLAG_NAMES]
         if unknown:
-            raise _fail(f"unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAG_NAMES)}", 2)
+            raise fail(f"unknown flag(s) {', '.join(unknown)}; known: {', '.join(FLAG_NAMES)}", 2)
         try:
             config = FlagConfig.load(thresholds)
         except (OSError, ValueError, KeyError) as e:
-            raise _fail(f"thresholds: {e}", 2) from None
+            raise fail(f"thresholds: {e}", 2) from None
         t = evaluate_flags_table(load_tables(), day, config, flag or None)
         if fmt == "json":
-            rows = t.to_pylist()
-            for r in rows:
-                r["thresholds"] = json.loads(r["thresholds"])
-                r["evidence"] = json.loads(r["evidence"])
-            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1, default=str) + "\n")
+            _write_flags_json(t)
         elif fmt == "csv":
             _write_csv(t)
         else:
@@ -149,7 +175,10 @@ def register(app: typer.Typer) -> None:
         = None,
     ) -> None:
         """Write a pseudonymised research export (tables, GraphML/GEXF, flags, statistics, metadata)."""
+        from rich.table import Table
+
         from analytics.export import EXPORT_FORMATS, export_research
+        from foundation.settings import MissingSecretError, get_settings
 
         day = parse_as_of(as_of)
         fmts = [f.strip() for item in (formats or list(EXPORT_FORMATS)) for f in item.split(",") if f.strip()]
@@ -157,15 +186,15 @@ def register(app: typer.Typer) -> None:
             key = get_settings().pseudonym_secret()
             manifest = export_research(load_tables(), day, out, k=k, min_shared=min_shared, formats=fmts, key=key)
         except (MissingSecretError, ValueError, FileExistsError, NotADirectoryError) as e:
-            raise _fail(str(e), 2) from None
+            raise fail(str(e), 2) from None
         except OSError as e:  # a full disk, say: nothing was left behind
-            raise _fail(f"export failed, nothing written to {out}: {e}") from None
+            raise fail(f"export failed, nothing written to {out}: {e}") from None
         tab = Table(title=f"Export as of {day.isoformat()} in {out}")
         tab.add_column("file")
         tab.add_column("rows", justify="right")
         for name, n in manifest.files.items():
             tab.add_row(name, str(n))
-        Console().print(tab)
+        out_console().print(tab)
 
     @app.command("netstats")
     def netstats_cmd(

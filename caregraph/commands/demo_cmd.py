@@ -5,19 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from caregraph.commands.store_cmds import fail, progress_bar
-from foundation.settings import Settings
-from graph.store import StoreError
+from caregraph.commands.output import fail, out_console, progress_bar
+
+if TYPE_CHECKING:
+    from foundation.settings import Settings
 
 __all__ = ["register", "run_demo", "DemoResult"]
-
-out = Console()
 
 DEMO_AS_OF = dt.date(2025, 6, 30)
 """The synthetic municipality's reference date: the date its planted cases are valid on."""
@@ -35,6 +32,8 @@ class DemoResult:
 
 def demo_settings(base: Path, port: int) -> Settings:
     """Settings for the demo: demo mode, embedded store and state under ``base``."""
+    from foundation.settings import Settings
+
     return Settings(
         demo=True, store="embedded", store_path=base / "store", data_dir=base / "state", api_port=port,
         pseudonym_key=None, as_of=DEMO_AS_OF,
@@ -59,8 +58,8 @@ def run_demo(settings: Settings, *, households: int, seed: int, base: Path) -> D
     try:
         with progress_bar("load") as progress:
             report = store.load(pseudonymise_tables(m.tables, settings.pseudonym_secret()), progress=progress)
-        out.print(f"loaded {sum(report.created.values()):,} new and {sum(report.updated.values()):,} changed rows "
-                  f"in {report.seconds:.1f} s into {settings.store_file}")
+        out_console().print(f"loaded {sum(report.created.values()):,} new and {sum(report.updated.values()):,} "
+                            f"changed rows in {report.seconds:.1f} s into {settings.store_file}")
         with progress_bar("analyse") as progress:
             progress(f"flags as of {m.as_of}", 0, 1)
             results = evaluate_flags(store.snapshot(), m.as_of)
@@ -90,6 +89,10 @@ def register(app: typer.Typer) -> None:
         Demo mode only: synthetic data (BSNs starting with 9999), a built-in pseudonym key and one demo user per
         role, whose tokens are printed.
         """
+        from rich.table import Table
+
+        from graph.store import StoreError
+
         settings = demo_settings(base, port)
         try:
             result = run_demo(settings, households=households, seed=seed, base=base)
@@ -100,6 +103,7 @@ def register(app: typer.Typer) -> None:
         t.add_column("cases", justify="right")
         for flag, n in result.flag_counts.items():
             t.add_row(flag, f"{n:,}")
+        out = out_console()
         out.print(t)
         out.print("[bold]Demo users[/] (bearer tokens, demo only):")
         for role, token in result.tokens.items():

@@ -7,12 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from caregraph.commands.output import out_console
 
 __all__ = ["register", "parse_formats", "STEPS"]
-
-console = Console()
 
 STEPS: tuple[str, ...] = (
     "households and members", "agencies", "problem profiles and help", "planted interventions", "professionals",
@@ -52,6 +50,8 @@ def register(app: typer.Typer) -> None:
         Writes every entity table as CSV and/or Parquet, planted.csv (the ground truth of the planted cases, valid on
         the as-of date) and manifest.json (seed, rates, planted and row counts).
         """
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         from synthetic import generate_municipality, write_municipality
 
         try:
@@ -59,6 +59,7 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise typer.BadParameter(f"not a date: {as_of!r} (expected YYYY-MM-DD)", param_hint="--as-of") from None
         fmts = parse_formats(formats)
+        console = out_console()
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task("generate", total=len(STEPS))

@@ -9,20 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from caregraph.auth.audit import AuditLog, audit_file
-from caregraph.commands.store_cmds import console, fail
-from caregraph.export_retention import exports_dir, prune_exports
-from caregraph.retention import run_retention
-from foundation.settings import Settings, get_settings
-from graph.backup import BackupError, backup_store, restore_store
-from graph.factory import open_store
-from graph.store import StoreError, StoreLockedError
+from caregraph.commands.output import err_console, fail, out_console
+
+if TYPE_CHECKING:
+    from foundation.settings import Settings
 
 __all__ = ["register"]
 
@@ -33,7 +27,7 @@ _NEO4J_HINT = (
 
 
 def _say(message: str) -> None:
-    console.print(f"[dim]{message}…[/]")
+    err_console().print(f"[dim]{message}…[/]")
 
 
 def _embedded(settings: Settings) -> None:
@@ -53,7 +47,10 @@ def register(app: typer.Typer) -> None:
         The store is checkpointed and copied while its write lock is held; OUT appears only when complete. The store
         must not be open in another process (stop `caregraph serve` first).
         """
+        from foundation.settings import get_settings
+        from graph.backup import backup_store
         from graph.ladybug_store import LadybugStore
+        from graph.store import StoreError
 
         settings = get_settings()
         _embedded(settings)
@@ -85,6 +82,10 @@ def register(app: typer.Typer) -> None:
 
         Refuses to replace an existing store without --force, and refuses while another process has the store open.
         """
+        from foundation.settings import get_settings
+        from graph.backup import BackupError, restore_store
+        from graph.store import StoreError, StoreLockedError
+
         settings = get_settings()
         _embedded(settings)
         try:
@@ -116,6 +117,15 @@ def register(app: typer.Typer) -> None:
         """Remove households whose case closed more than N days ago, with their members, interventions, assessments
         and coordinations, in one transaction; the run is recorded in the audit log (not with --dry-run). Also
         removes research exports beyond CAREGRAPH_EXPORT_KEEP_COUNT or older than CAREGRAPH_EXPORT_KEEP_DAYS."""
+        from rich.table import Table
+
+        from caregraph.auth.audit import AuditLog, audit_file
+        from caregraph.export_retention import exports_dir, prune_exports
+        from caregraph.retention import run_retention
+        from foundation.settings import get_settings
+        from graph.factory import open_store
+        from graph.store import StoreError
+
         settings = get_settings()
         try:
             day = dt.date.fromisoformat(as_of) if as_of else None
@@ -146,7 +156,7 @@ def register(app: typer.Typer) -> None:
         t.add_column("rows", justify="right")
         for name, n in (result.counts or {"households": 0}).items():
             t.add_row(name, f"{n:,}")
-        Console().print(t)
+        out_console().print(t)
         typer.echo(f"research exports: {verb} {len(exports.removed)}, kept {exports.kept} (at most "
                    f"{settings.export_keep_count}, at most {settings.export_keep_days:g} days old)")
         if not dry_run:

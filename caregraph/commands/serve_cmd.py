@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from caregraph.commands.store_cmds import fail
-from foundation.settings import get_settings
+from caregraph.commands.output import fail
 
 __all__ = ["register"]
 
@@ -31,6 +30,7 @@ def register(app: typer.Typer) -> None:
         if api_only and dashboard_only:
             raise fail("--api-only and --dashboard-only exclude each other", 2)
         from caregraph.serve import Mode, serve_forever
+        from foundation.settings import get_settings
 
         mode: Mode = "api" if api_only else "dashboard" if dashboard_only else "both"
         serve_forever(get_settings(), host=host, port=port, mode=mode, warm=warm, workers=workers)

@@ -3,46 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from foundation.settings import MissingSecretError, Settings, get_settings
-from graph.factory import open_store
-from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
-from graph.tables import TableFileError, read_table_dir
-from ingest.pseudonyms import pseudonymise_tables
+from caregraph.commands.output import fail, out_console, progress_bar
 
-__all__ = ["register", "load_folder", "progress_bar", "fail"]
+if TYPE_CHECKING:
+    from foundation.settings import Settings
+    from graph.store import GraphStore, LoadReport, ProgressFn
 
-console = Console(stderr=True)
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``message`` as an error and return the Exit to raise."""
-    console.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[ProgressFn]:
-    """A rich progress bar; yields a :data:`graph.store.ProgressFn` that advances it."""
-    with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=console, transient=False,
-    ) as bar:
-        task = bar.add_task(description, total=1)
-
-        def update(step: str, done: int, total: int) -> None:
-            bar.update(task, description=f"{description}: {step}", completed=done, total=total)
-
-        yield update
+__all__ = ["register", "load_folder"]
 
 
 def load_folder(folder: Path, store: GraphStore, settings: Settings, progress: ProgressFn | None = None) -> LoadReport:
@@ -51,18 +23,23 @@ def load_folder(folder: Path, store: GraphStore, settings: Settings, progress: P
     A value of the wrong type raises :class:`~graph.tables.TableFileError` naming file, row and field; a reference
     to nothing raises :class:`~graph.store.StoreDataError`. The load is all-or-nothing.
     """
+    from graph.tables import read_table_dir
+    from ingest.pseudonyms import pseudonymise_tables
+
     tables = read_table_dir(folder)
     tables = pseudonymise_tables(tables, settings.pseudonym_secret())
     return store.load(tables, progress=progress)
 
 
 def _print_report(report: LoadReport) -> None:
+    from rich.table import Table
+
     t = Table(title=f"Loaded in {report.seconds:.1f} s")
     for col in ("table", "created", "updated", "unchanged"):
         t.add_column(col, justify="right" if col != "table" else "left")
     for name in report.created:
         t.add_row(name, str(report.created[name]), str(report.updated[name]), str(report.unchanged[name]))
-    Console().print(t)
+    out_console().print(t)
 
 
 def register(app: typer.Typer) -> None:
@@ -76,6 +53,11 @@ def register(app: typer.Typer) -> None:
 
         Idempotent: loading the same tables twice changes nothing; a newer export updates what changed.
         """
+        from foundation.settings import MissingSecretError, get_settings
+        from graph.factory import open_store
+        from graph.store import StoreError
+        from graph.tables import TableFileError
+
         settings = get_settings()
         try:
             store = open_store(settings)
@@ -95,6 +77,12 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     ) -> None:
         """Node counts per kind and relationship counts per type in the configured store."""
+        from rich.table import Table
+
+        from foundation.settings import get_settings
+        from graph.factory import open_store
+        from graph.store import StoreError
+
         settings = get_settings()
         try:
             store = open_store(settings, read_only=True)
@@ -115,4 +103,4 @@ def register(app: typer.Typer) -> None:
             t.add_row("node", label, f"{n:,}")
         for rel, n in counts.relationships.items():
             t.add_row("relationship", rel, f"{n:,}")
-        Console().print(t)
+        out_console().print(t)

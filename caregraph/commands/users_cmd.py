@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from caregraph.auth import AuditLog, AuthError, Role, UserStore, audit_file, users_file
-from caregraph.commands.store_cmds import fail
-from foundation.settings import get_settings
+from caregraph.auth.roles import Role
+from caregraph.commands.help_group import QuickHelpGroup
+from caregraph.commands.output import fail, out_console
+
+if TYPE_CHECKING:
+    from caregraph.auth import UserStore
 
 __all__ = ["register"]
 
-out = Console()
-
 
 def _users() -> UserStore:
+    from caregraph.auth import UserStore, users_file
+    from foundation.settings import get_settings
+
     return UserStore(users_file(get_settings().data_dir))
 
 
 def _print_token(username: str, token: str, expires: str) -> None:
-    out.print(f"token for [bold]{username}[/] (shown once; valid until {expires}):")
+    out_console().print(f"token for [bold]{username}[/] (shown once; valid until {expires}):")
     print(token)
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``users`` command group."""
-    users = typer.Typer(help="Users, roles, bearer tokens and the audit log.", no_args_is_help=True)
+    users = typer.Typer(help="Users, roles, bearer tokens and the audit log.", no_args_is_help=True,
+                        rich_markup_mode=None, cls=QuickHelpGroup)
     app.add_typer(users, name="users")
 
     @users.command("add")
@@ -44,6 +47,8 @@ def register(app: typer.Typer) -> None:
                                             max=3660)] = 30.0,
     ) -> None:
         """Add a user and print their first token (once)."""
+        from caregraph.auth import AuthError
+
         store = _users()
         try:
             store.add_user(username, role, districts=district or (), households=household or (),
@@ -59,23 +64,27 @@ def register(app: typer.Typer) -> None:
         days: Annotated[float, typer.Option(help="Validity in days.", min=0.001, max=3660)] = 30.0,
     ) -> None:
         """Issue a new token for a user and print it (once)."""
+        from caregraph.auth import AuthError
+
         try:
             issued = _users().issue_token(username, days=days)
         except (AuthError, ValueError) as e:
             raise fail(str(e)) from None
-        out.print(f"token id {issued.token_id}")
+        out_console().print(f"token id {issued.token_id}")
         _print_token(username, issued.token, issued.expires_at.isoformat(timespec="minutes"))
 
     @users.command("list")
     def list_() -> None:
         """List users (never tokens)."""
+        from rich.table import Table
+
         t = Table()
         for col in ("user", "role", "districts", "households", "professional", "active", "valid tokens"):
             t.add_column(col)
         for u in _users().list_users():
             t.add_row(u.username, u.role, ",".join(u.districts), ",".join(u.households), u.professional_id or "",
                       "yes" if u.active else "no", str(u.tokens))
-        out.print(t)
+        out_console().print(t)
 
     @users.command("revoke")
     def revoke(
@@ -83,6 +92,9 @@ def register(app: typer.Typer) -> None:
         token_id: Annotated[str | None, typer.Option("--token-id", help="Revoke only this token.")] = None,
     ) -> None:
         """Deactivate a user (and all their tokens), or revoke one token by its id."""
+        from caregraph.auth import AuthError
+
+        out = out_console()
         if (username is None) == (token_id is None):
             raise fail("give either a user name or --token-id", 2)
         try:
@@ -105,6 +117,10 @@ def register(app: typer.Typer) -> None:
         verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain only.")] = False,
     ) -> None:
         """Export the audit log (JSON lines or CSV), or verify that no line was changed or removed."""
+        from caregraph.auth import AuditLog, audit_file
+        from foundation.settings import get_settings
+
+        out = out_console()
         log = AuditLog(audit_file(get_settings().data_dir))
         if verify:
             ok, n = log.verify()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,60 @@ def test_export_refuses_a_folder_with_other_files(store_env: Path, tmp_path: Pat
     result = CliRunner().invoke(app, ["export", "--as-of", "2024-06-30", "--out", str(tmp_path), "--formats", "csv"])
     assert result.exit_code == 2 and "holds no earlier export" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_flags_json_parses_to_the_flag_table_with_its_json_columns_decoded(store_env: Path) -> None:
+    from analytics.flags import evaluate_flags_table
+    from caregraph.commands.analytics_cmds import load_tables
+
+    text = _run("flags", "--as-of", "2024-06-30", "--format", "json")
+    expected = evaluate_flags_table(load_tables(), date(2024, 6, 30)).to_pylist()
+    for r in expected:
+        r["thresholds"] = json.loads(r["thresholds"])
+        r["evidence"] = json.loads(r["evidence"])
+    got = json.loads(text)
+    assert len(got) == 7
+    assert json.dumps(got) == json.dumps(expected)  # same values and the same key order
+    lines = text.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]"
+    assert [json.loads(line.rstrip(",")) for line in lines[1:-1]] == got  # one flag per line
+
+
+def test_flags_json_writer_escapes_every_string(capsys: pytest.CaptureFixture[str]) -> None:
+    import pyarrow as pa
+
+    from analytics.results import FLAG_TABLE_SCHEMA
+    from caregraph.commands.analytics_cmds import _write_flags_json
+
+    tricky = 'quote " backslash \\ newline \n tab \t nul \x00 ë → 😀 </script>'
+    row = {"flag": "too_many_helpers", "rule_version": "1.0", "subject_kind": "household", "subject_id": tricky,
+           "district_id": None, "severity": "alarm", "thresholds": '{"max": 4, "names": ["a\\"b"]}',
+           "evidence": '{"ids":["I1","I2"],"note":"é","n":null,"x":1.5}', "explanation": tricky}
+    _write_flags_json(pa.Table.from_pylist([row, row], schema=FLAG_TABLE_SCHEMA))
+    got = json.loads(capsys.readouterr().out)
+    decoded = {**row, "thresholds": json.loads(row["thresholds"]), "evidence": json.loads(row["evidence"])}
+    assert got == [decoded, decoded]
+    _write_flags_json(FLAG_TABLE_SCHEMA.empty_table())
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_flags_command_loads_neither_pandas_nor_polars(store_env: Path) -> None:
+    """Reading the store and evaluating the flags needs pyarrow and DuckDB only (pandas costs half a second)."""
+    import os
+    import subprocess
+    import sys
+
+    probe = ("import contextlib, io, json, sys\n"
+             "from caregraph.cli import app\n"
+             "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+             "    try:\n"
+             "        app(['flags', '--as-of', '2024-06-30', '--format', 'json'], prog_name='caregraph')\n"
+             "    except SystemExit as e:\n"
+             "        assert e.code == 0, e.code\n"
+             "print(json.dumps({'flags': len(json.loads(out.getvalue())),\n"
+             "                  'loaded': [m for m in ('pandas', 'polars') if m in sys.modules]}))\n")
+    env = {**os.environ, "CAREGRAPH_STORE_PATH": str(store_env), "CAREGRAPH_STORE": "embedded",
+           "CAREGRAPH_DEMO": "1"}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"flags": 7, "loaded": []}
