@@ -482,6 +482,33 @@ def test_starter_from_an_export_guesses_its_columns(tmp_path: Path) -> None:
     assert guessed["Medewerkernummer"] == "professional_id" and guessed["Trajectnummer"] == "intervention_id"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_starter_from_the_export_loads_it_as_guessed(fmt: str, tmp_path: Path, cli_env: None) -> None:
+    """Columns, tables, Dutch code labels and dd-mm-jjjj dates guessed from the export itself: it loads as is."""
+    files = write_export(tmp_path / "export", fmt)
+    out = tmp_path / "guessed.yaml"
+    r = CliRunner().invoke(app, ["template", str(out), "--mapping", *(a for f in files for a in ("--from", str(f)))])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    if fmt == "csv":  # Excel holds real date cells: no format needed
+        assert 'date: "%d-%m-%Y"' in text
+    assert "Schuldhulp: FIN" in text and "Eenoudergezin: single_parent" in text and "Ontruiming: eviction" in text
+    r = CliRunner().invoke(app, ["ingest", *map(str, files), "--mapping", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "Status: loaded" in r.output and "interventions +3" in r.output and "WARNING" not in r.output
+
+
+def test_starter_leaves_unguessable_codes_for_the_user(tmp_path: Path) -> None:
+    files = write_export(tmp_path / "export", export={"trajecten": _edited("trajecten", 1, "Leefgebied",
+                                                                           "Zwerfvuil")["trajecten"]})
+    found = source_columns(files[0], [])
+    text = starter_mapping(found)
+    assert '# Zwerfvuil: ?' in text and "Wonen: HUI" in text
+    rule = SourceMapping.parse(text).rules[0]
+    leef = next(c for c in rule.columns if c.source == "Leefgebied")
+    assert dict(leef.codes) == {"wonen": "HUI", "psychisch": "GGZ"}
+
+
 def test_starter_from_an_excel_export_lists_each_sheet(tmp_path: Path, cli_env: None) -> None:
     [book] = write_export(tmp_path / "export", "xlsx", export={"personen": EXPORT["personen"]})
     out = tmp_path / "m" / "from.yaml"
