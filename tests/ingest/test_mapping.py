@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -381,6 +382,19 @@ def test_cli_broken_mapping_rejects_before_reading(tmp_path: Path, cli_env: None
     r = CliRunner().invoke(app, ["ingest", *map(str, files), "--mapping", str(tmp_path / "m.yaml")])
     assert r.exit_code == 1 and "Status: rejected" in r.output
     assert "m.yaml, files[0].table (line 2)" in r.output and "unknown table 'huishoudens'" in r.output
+
+
+def test_cli_mapped_quarantine_and_json_report(tmp_path: Path, cli_env: None) -> None:
+    files = write_export(tmp_path / "export", export=_edited("huishoudens", 2, "Samenstelling", "Woongroep"))
+    (tmp_path / "m.yaml").write_text(MAPPING, encoding="utf-8")
+    r = CliRunner().invoke(app, ["ingest", *map(str, files), "--mapping", str(tmp_path / "m.yaml"), "--quarantine",
+                                 str(tmp_path / "q"), "--report", str(tmp_path / "r.json")])
+    assert r.exit_code == 0 and "Status: loaded" in r.output
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    [e] = [i for i in report["issues"] if i["rule"] == "mapping"]
+    assert (e["field"], e["source_column"], e["value"], e["row"]) == ("composition", "Samenstelling", "Woongroep", 2)
+    households = list(csv.DictReader((tmp_path / "q" / "households.csv").open(encoding="utf-8")))
+    assert [h["household_id"] for h in households] == ["D-200"]
 
 
 def test_starter_from_the_templates_round_trips(tmp_path: Path, cli_env: None) -> None:
