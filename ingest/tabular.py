@@ -5,6 +5,8 @@ delimiters (sniffed from the header line), header names in any case with spaces 
 unknown extra columns (ignored, with a warning). Typing is left to :mod:`ingest.validation`, which checks every
 value column-wise, so a file that cannot be read at all gives a file-level :class:`~ingest.report.Issue` and a file
 with a few broken rows (wrong number of fields) gives one issue per broken row; nothing here raises on bad input.
+A :data:`SourcePlan` (from :mod:`ingest.mapping`) reads a file laid out otherwise: it names the table and turns the
+file's own header into template columns.
 """
 
 from __future__ import annotations
