@@ -7,14 +7,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.txt ./
+COPY foundation ./foundation
 COPY graph ./graph
 COPY ingest ./ingest
 COPY analytics ./analytics
+COPY synthetic ./synthetic
 COPY api ./api
 COPY dashboard ./dashboard
 COPY caregraph ./caregraph
-RUN pip install . \
+# The locked, hash-checked runtime dependencies first (what the tests passed with), then caregraph itself.
+RUN pip install --require-hashes --no-deps -r requirements.txt \
+    && pip install --no-deps . \
     && useradd --create-home --uid 10001 caregraph \
     && mkdir -p /data \
     && chown caregraph /data

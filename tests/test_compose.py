@@ -77,10 +77,22 @@ def test_the_commands_compose_runs_exist() -> None:
 def test_dockerfile_builds_from_python_311_slim_and_runs_caregraph() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^FROM python:3\.11-slim\s*$", text, re.M)
-    assert re.search(r"^RUN pip install \.", text, re.M)
+    assert re.search(r"^RUN pip install --require-hashes --no-deps -r requirements\.txt", text, re.M)
     assert 'ENTRYPOINT ["caregraph"]' in text
     assert re.search(r"^USER (?!root)\w+", text, re.M), "the app must not run as root"
     for package in ("graph", "ingest", "analytics", "api", "dashboard", "caregraph"):
         assert f"COPY {package} ./{package}" in text
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".env", "data", ".git"} <= set(ignored)
+
+
+def test_dockerfile_copies_every_package_and_installs_the_lock() -> None:
+    """The image holds every package pyproject.toml ships and installs the hash-checked locked requirements."""
+    import tomllib
+
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = [p.rstrip("*") for p in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]]
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", text, flags=re.M))
+    assert set(packages) <= copied, set(packages) - copied
+    assert "--require-hashes" in text and "requirements.txt" in text
