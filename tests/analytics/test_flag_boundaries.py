@@ -33,17 +33,17 @@ D = date(2024, 6, 30)
 
 
 # --- the rule objects -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("rule", "name", "thresholds"), [
-    (TOO_MANY, "too_many_helpers", {"helpers_attention": 4, "helpers_alarm": 8, "agencies_attention": 4,
+@pytest.mark.parametrize(("rule", "name", "version", "thresholds"), [
+    (TOO_MANY, "too_many_helpers", "1.0", {"helpers_attention": 4, "helpers_alarm": 8, "agencies_attention": 4,
                                     "agencies_alarm": 6, "problem_score_max": 2}),
-    (OVERLAPPING, "overlapping_interventions", {"overlap_min_days": 14}),
-    (MISSING, "missing_regisseur", {"regisseur_min_agencies": 2, "regisseur_min_problem_domains": 3,
+    (OVERLAPPING, "overlapping_interventions", "1.1", {"overlap_min_days": 14}),
+    (MISSING, "missing_regisseur", "1.0", {"regisseur_min_agencies": 2, "regisseur_min_problem_domains": 3,
                                     "problem_score_max": 2}),
-    (CONFLICTING, "conflicting_interventions", {"conflict_min_days": 1,
+    (CONFLICTING, "conflicting_interventions", "1.1", {"conflict_min_days": 1,
                                                 "linked_domains": FlagConfig().linked_domains}),
 ])
-def test_rule_identity_and_thresholds(rule: Rule, name: str, thresholds: dict[str, object]) -> None:
-    assert (rule.name, rule.version, rule.subject_kind) == (name, "1.0", "household")
+def test_rule_identity_and_thresholds(rule: Rule, name: str, version: str, thresholds: dict[str, object]) -> None:
+    assert (rule.name, rule.version, rule.subject_kind) == (name, version, "household")
     assert rule.thresholds(FlagConfig()) == thresholds
 
 
