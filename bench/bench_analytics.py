@@ -83,6 +83,8 @@ def reference_sql(as_of: date, c: FlagConfig) -> str:
     deps(domain_code) AS (VALUES {deps}),
     ag AS (SELECT household_id, count(DISTINCT agency_id) AS na FROM act GROUP BY ALL),
     pd AS (SELECT household_id, count(*) AS np FROM latest WHERE score <= {c.problem_score_max} GROUP BY ALL),
+    open_hh AS (SELECT household_id FROM t_households
+                WHERE opened_on <= {d} AND (closed_on IS NULL OR closed_on >= {d})),
     st_case AS (SELECT household_id FROM t_households WHERE {d} - opened_on >= {c.stagnation_min_case_days}
                 AND (closed_on IS NULL OR closed_on >= {d})),
     st_help AS (SELECT household_id FROM t_interventions WHERE start_date <= {d}
@@ -95,6 +97,7 @@ def reference_sql(as_of: date, c: FlagConfig) -> str:
            FROM a WHERE assessed_on <= {ws} GROUP BY ALL),
     fi AS (SELECT household_id, domain_code, min(struct_pack(k := assessed_on, s := score)).s AS score
            FROM a WHERE assessed_on > {ws} GROUP BY ALL),
+    assessed AS (SELECT DISTINCT household_id FROM a GROUP BY household_id, domain_code HAVING count(*) >= 2),
     improved AS (SELECT DISTINCT nw.household_id FROM nw LEFT JOIN bf USING (household_id, domain_code)
                  LEFT JOIN fi USING (household_id, domain_code) WHERE nw.score > coalesce(bf.score, fi.score))
     SELECT 'too_many_helpers' AS flag, household_id AS subject_id FROM act GROUP BY ALL
@@ -105,8 +108,8 @@ def reference_sql(as_of: date, c: FlagConfig) -> str:
       ON x.household_id = y.household_id AND x.domain_code = y.domain_code
      AND x.intervention_id < y.intervention_id AND x.agency_id <> y.agency_id
      AND (x.member_id IS NULL OR y.member_id IS NULL OR x.member_id = y.member_id)
-      WHERE least(coalesce(x.end_date, {d}), coalesce(y.end_date, {d})) - greatest(x.start_date, y.start_date) + 1
-            >= {c.overlap_min_days}
+      WHERE least(coalesce(x.end_date, {d}), coalesce(y.end_date, {d}), {d}) - greatest(x.start_date, y.start_date)
+            + 1 >= {c.overlap_min_days}
     UNION ALL
     SELECT 'missing_regisseur', h.household_id FROM t_households h LEFT JOIN ag USING (household_id)
       LEFT JOIN pd USING (household_id)
@@ -114,19 +117,21 @@ def reference_sql(as_of: date, c: FlagConfig) -> str:
         AND (h.closed_on IS NULL OR h.closed_on >= {d})
         AND h.household_id NOT IN (SELECT household_id FROM coord)
     UNION ALL
-    SELECT 'competing_regisseurs', household_id FROM coord GROUP BY ALL HAVING count(DISTINCT professional_id) >= 2
+    SELECT 'competing_regisseurs', household_id FROM coord WHERE household_id IN (SELECT household_id FROM open_hh)
+      GROUP BY ALL HAVING count(DISTINCT professional_id) >= 2
     UNION ALL
     SELECT DISTINCT 'conflicting_interventions', e.household_id FROM act e JOIN act s
-      ON e.household_id = s.household_id AND e.agency_id <> s.agency_id
+      ON e.household_id = s.household_id
       JOIN links ON links.e = e.domain_code AND links.s = s.domain_code
       WHERE e.kind = 'enforcement' AND s.kind = 'support'
-        AND least(coalesce(e.end_date, {d}), coalesce(s.end_date, {d})) - greatest(e.start_date, s.start_date) + 1
-            >= {c.conflict_min_days}
+        AND least(coalesce(e.end_date, {d}), coalesce(s.end_date, {d}), {d}) - greatest(e.start_date, s.start_date)
+            + 1 >= {c.conflict_min_days}
     UNION ALL
     SELECT DISTINCT 'domino_risk', household_id FROM latest JOIN deps USING (domain_code)
-      WHERE score <= {c.domino_crisis_score}
+      WHERE score <= {c.domino_crisis_score} AND household_id IN (SELECT household_id FROM open_hh)
     UNION ALL
     SELECT 'stagnation', household_id FROM st_help WHERE household_id NOT IN (SELECT household_id FROM improved)
+      AND household_id IN (SELECT household_id FROM assessed)
     UNION ALL
     SELECT 'overloaded_professional', professional_id FROM act GROUP BY ALL
       HAVING count(DISTINCT household_id) > {c.caseload_max}

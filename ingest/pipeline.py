@@ -42,6 +42,7 @@ from ingest.allocations import StoredVersion, resolve_allocations
 from ingest.category_map import CategoryMap
 from ingest.households import ClientFact, facts_from_ledger
 from ingest.input_files import expand_paths, select_inputs
+from ingest.mapping import SourceMapping
 from ingest.message_tables import MESSAGE_SOURCES, StoredMessages, build_message_tables, intervention_id_for
 from ingest.messages import Allocation, ParsedMessages, parse_message_file
 from ingest.quarantine import write_quarantine
@@ -111,7 +112,8 @@ class IngestResult:
 def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryMap | None = None,
                 known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None,
                 dry_run: bool = False, stored_versions: dict[str, StoredVersion] | None = None,
-                stored: StoredMessages | None = None) -> IngestBatch:
+                stored: StoredMessages | None = None,
+                source_mapping: SourceMapping | None = None) -> IngestBatch:
     """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
 
     Which files of a folder are read (one format per table, files that hold no entity table skipped with a note):
@@ -121,6 +123,7 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
     ``IngestBatch.deleted_interventions`` (to remove) and reported as removed (``dry_run``: as to be removed).
     ``stored_versions``: the store's allocation ledger (:func:`stored_allocation_versions`); ``stored``: what the
     store holds that households are derived from (:func:`stored_messages`).
+    ``source_mapping``: read the tabular files it names through it (:mod:`ingest.mapping`); other files as templates.
 
     Raises
     ------
@@ -141,8 +144,9 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
             if f.suffix.lower() == ".xml":
                 parse_message_file(f, messages)
             elif f.suffix.lower() in TABULAR_SUFFIXES:
-                for part in read_tabular(f, batch.report.issues):
-                    batch.add_part(part)
+                plan = source_mapping.plan_for(f, batch.report.issues) if source_mapping is not None else None
+                for part in read_tabular(f, batch.report.issues, plan):
+                    batch.add_part(plan.apply(part) if plan is not None else part)
             else:
                 batch.report.add(Issue.make(str(f), "unknown file type: expected .csv, .xlsx, .parquet or .xml",
                                             rule="file"))
@@ -151,6 +155,8 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
                                         rule="internal"))
         if progress:
             progress("read", i + 1, len(files))
+    if source_mapping is not None:
+        batch.report.extend(source_mapping.unused())
     batch.report.extend(messages.issues)
     if messages.allocations or messages.deliveries:
         key = settings.pseudonym_secret()
@@ -288,11 +294,12 @@ def known_keys(store: GraphStore, names: Sequence[str] = ("districts", "agencies
 
 def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Settings, quarantine: Path | None = None,
            dry_run: bool = False, progress: ProgressFn | None = None, mapping: CategoryMap | None = None,
-           mask_quarantine: bool = False) -> IngestResult:
+           mask_quarantine: bool = False, source_mapping: SourceMapping | None = None) -> IngestResult:
     """Read, validate, pseudonymise and load ``paths`` into ``store`` in one all-or-nothing transaction.
 
     ``mask_quarantine``: write the quarantine with BSNs masked and formulas neutralised (the server does, for API
-    uploads); the CLI keeps rejected rows as read.
+    uploads); the CLI keeps rejected rows as read. ``source_mapping``: how to read other systems' exports
+    (:mod:`ingest.mapping`; load it with :meth:`~ingest.mapping.SourceMapping.load`, which checks it first).
 
     Raises
     ------
@@ -311,7 +318,7 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
         stored = stored_messages(store)
     batch = read_inputs(paths, settings=settings, mapping=mapping, known_interventions=stored_allocations,
                         progress=progress, dry_run=dry_run or store is None, stored_versions=stored_versions,
-                        stored=stored)
+                        stored=stored, source_mapping=source_mapping)
     result = check(batch, known=known)
     report = result.report
     quarantined: dict[str, int] = {}

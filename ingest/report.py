@@ -51,7 +51,8 @@ class Issue:
 
     ``row`` is the 1-based data row of a tabular file (the header is row 0); ``path`` is the element path of an XML
     message; at most one of them is set (neither for a whole-file problem). ``table`` names the entity table the row
-    belongs to, when known. ``value`` is already masked (see :func:`mask_value`).
+    belongs to, when known. ``value`` is already masked (see :func:`mask_value`). ``field`` is always the template
+    column; ``source_column`` names the export's own column when the file was read through a mapping.
     """
 
     file: str
@@ -63,6 +64,8 @@ class Issue:
     value: str | None = None
     table: str | None = None
     rule: str = "other"
+    source_column: str | None = None
+    """The column of another system's export that ``field`` was mapped from (``caregraph ingest --mapping``)."""
 
     @classmethod
     def make(
@@ -77,9 +80,10 @@ class Issue:
         value: object = None,
         table: str | None = None,
         rule: str = "other",
+        source_column: str | None = None,
     ) -> Issue:
-        """Build an issue, masking ``value``."""
-        return cls(file, reason, severity, row, path, field, mask_value(value, field), table, rule)
+        """Build an issue, masking ``value`` by the template column ``field`` (whatever the source column is)."""
+        return cls(file, reason, severity, row, path, field, mask_value(value, field), table, rule, source_column)
 
     @property
     def where(self) -> str:
@@ -93,7 +97,9 @@ class Issue:
     def render(self) -> str:
         """One line of the text report."""
         parts = [f"{self.severity.upper():7} {self.where}"]
-        if self.field is not None:
+        if self.source_column is not None:
+            parts.append(f"column {self.source_column!r} (mapped to {self.field})")
+        elif self.field is not None:
             parts.append(f"field {self.field!r}")
         if self.value is not None:
             parts.append(f"value {self.value!r}")

@@ -5,6 +5,8 @@ delimiters (sniffed from the header line), header names in any case with spaces 
 unknown extra columns (ignored, with a warning). Typing is left to :mod:`ingest.validation`, which checks every
 value column-wise, so a file that cannot be read at all gives a file-level :class:`~ingest.report.Issue` and a file
 with a few broken rows (wrong number of fields) gives one issue per broken row; nothing here raises on bad input.
+A :data:`SourcePlan` (from :mod:`ingest.mapping`) reads a file laid out otherwise: it names the table and turns the
+file's own header into template columns.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +29,10 @@ from ingest.report import Issue
 
 __all__ = [
     "RawPart",
+    "CellError",
+    "SheetPlan",
+    "SourcePlan",
+    "IGNORED",
     "TABULAR_SUFFIXES",
     "normalise_header",
     "table_for_name",
@@ -39,6 +46,44 @@ BLOCK_SIZE = 8 << 20
 """Arrow CSV block size; a single row longer than this cannot be read (reported as a file-level error)."""
 
 _DELIMITERS = (";", ",", "\t", "|")
+
+IGNORED = "\x00ignored"
+"""Column name a :class:`SheetPlan` header function gives a source column it leaves out (reported by the plan)."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    """Cells of one column of a part that are wrong before validation starts (e.g. a code value a mapping lacks).
+
+    ``rows`` is a boolean mask over the part's rows. Validation reports each as an error of ``rule`` and checks
+    those cells no further, so a cell gets one error, not one per rule.
+    """
+
+    field: str
+    reason: str
+    rule: str
+    rows: np.ndarray
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """How to read one file (or Excel sheet) that is not laid out like the templates.
+
+    ``header`` turns the header cells as written into column names: a template column, ``""`` for an empty cell,
+    or :data:`IGNORED`. ``supplied`` are columns filled in after reading (not required in the header);
+    ``sources`` names, per template column, the source column it is mapped from, and ``mapping`` the mapping file.
+    """
+
+    table: str
+    header: Callable[[list[str]], list[str]]
+    mapping: str
+    sources: Mapping[str, str] = field(default_factory=dict)
+    supplied: frozenset[str] = frozenset()
+
+
+SourcePlan = Callable[[str | None, int], SheetPlan | None]
+"""(sheet title or ``None`` for a CSV/Parquet file, sheet index) → how to read it, or ``None`` to skip it (the plan
+reports why)."""
 
 
 @dataclass
@@ -56,6 +101,9 @@ class RawPart:
     rows: np.ndarray | None = None
     paths: list[str] | None = None
     files: list[str] | None = None
+    sources: dict[str, str] | None = None
+    """Template column → the source column it was read from, for a file read through a mapping."""
+    cell_errors: list[CellError] = field(default_factory=list)
 
     @property
     def num_rows(self) -> int:
@@ -113,23 +161,30 @@ def strings_table(columns: dict[str, pa.Array | pa.ChunkedArray], spec: TableSpe
 
 
 def _header_issues(
-    file: str, spec: TableSpec, names: list[str], issues: list[Issue]
+    file: str, spec: TableSpec, names: list[str], issues: list[Issue], plan: SheetPlan | None = None
 ) -> bool:
     """Check the normalised header; returns False when the file cannot be used (missing required / duplicate)."""
     ok = True
     seen: set[str] = set()
+    sources = plan.sources if plan is not None else {}
     for n in names:
         if n in seen and n in spec.column_names:
             issues.append(Issue.make(file, "column appears twice in the header", row=0, field=n, table=spec.name,
-                                     rule="header"))
+                                     rule="header", source_column=sources.get(n)))
             ok = False
         seen.add(n)
-    missing = [c.name for c in spec.columns if c.required and c.name not in seen]
+    missing = [c.name for c in spec.columns if c.required and c.name not in seen
+               and (plan is None or c.name not in plan.supplied)]
     for m in missing:
-        issues.append(Issue.make(file, f"required column {m!r} is missing from the header", row=0, field=m,
-                                 table=spec.name, rule="header"))
+        if plan is None:
+            reason = f"required column {m!r} is missing from the header"
+        elif m in sources:
+            reason = f"source column {sources[m]!r} (mapped to required column {m!r}) is missing from the header"
+        else:
+            reason = f"required column {m!r}: no source column is mapped onto it in {plan.mapping}"
+        issues.append(Issue.make(file, reason, row=0, field=m, table=spec.name, rule="header"))
         ok = False
-    unknown = [n for n in names if n not in spec.column_names]
+    unknown = [n for n in names if n not in spec.column_names and n != IGNORED]
     if unknown:
         issues.append(Issue.make(file, "unknown column(s) ignored: " + ", ".join(repr(u) for u in unknown[:10]),
                                  severity="warning", row=0, table=spec.name, rule="header"))
@@ -147,7 +202,7 @@ def _first_line(head: bytes, encoding: str) -> str:
     return lines[0] if lines else ""
 
 
-def _read_csv(path: Path, spec: TableSpec, issues: list[Issue]) -> RawPart | None:
+def _read_csv(path: Path, spec: TableSpec, issues: list[Issue], plan: SheetPlan | None = None) -> RawPart | None:
     file = str(path)
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
@@ -164,8 +219,8 @@ def _read_csv(path: Path, spec: TableSpec, issues: list[Issue]) -> RawPart | Non
     except csv.Error as e:
         issues.append(Issue.make(file, f"unreadable header line: {e}", row=0, table=spec.name, rule="file"))
         return None
-    names = [normalise_header(h) for h in header]
-    if not _header_issues(file, spec, names, issues):
+    names = plan.header(header) if plan is not None else [normalise_header(h) for h in header]
+    if not _header_issues(file, spec, names, issues, plan):
         return None
     # Unique placeholder names for unknown/duplicate columns, so Arrow accepts the header.
     read_names = [n if n in spec.column_names and names.index(n) == i else f"__ignored_{i}" for i, n in
@@ -239,7 +294,7 @@ def _cell_text(v: object) -> str | None:
     return str(v)
 
 
-def _read_excel(path: Path, issues: list[Issue]) -> list[RawPart]:
+def _read_excel(path: Path, issues: list[Issue], plan: SourcePlan | None = None) -> list[RawPart]:
     import openpyxl  # local import: only Excel users pay for it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -256,8 +311,12 @@ def _read_excel(path: Path, issues: list[Issue]) -> list[RawPart]:
     try:
         sheets = list(wb.worksheets)
         stem_table = table_for_name(path.stem)
-        for ws in sheets:
-            name = table_for_name(ws.title) or (stem_table if len(sheets) == 1 else None)
+        for index, ws in enumerate(sheets):
+            sheet_plan = plan(ws.title, index) if plan is not None else None
+            if plan is not None and sheet_plan is None:
+                continue
+            name = sheet_plan.table if sheet_plan is not None else (
+                table_for_name(ws.title) or (stem_table if len(sheets) == 1 else None))
             if name is None:
                 if ws.title.strip().lower() not in ("columns", "kolommen", "toelichting", "readme"):
                     issues.append(Issue.make(file, f"sheet {ws.title!r} is not an entity table; ignored",
@@ -270,10 +329,11 @@ def _read_excel(path: Path, issues: list[Issue]) -> list[RawPart]:
             if header_row is None:
                 issues.append(Issue.make(where, "the sheet is empty", table=name, rule="file"))
                 continue
-            names = [normalise_header(_cell_text(h) or "") for h in header_row]
-            while names and names[-1] == "":
-                names.pop()
-            if not _header_issues(where, spec, [n for n in names if n], issues):
+            cells = [_cell_text(h) or "" for h in header_row]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            names = sheet_plan.header(cells) if sheet_plan is not None else [normalise_header(h) for h in cells]
+            if not _header_issues(where, spec, [n for n in names if n], issues, sheet_plan):
                 continue
             idx = {n: i for i, n in reversed(list(enumerate(names))) if n in spec.column_names}
             cols: dict[str, list[str | None]] = {n: [] for n in idx}
@@ -291,15 +351,15 @@ def _read_excel(path: Path, issues: list[Issue]) -> list[RawPart]:
     return parts
 
 
-def _read_parquet(path: Path, spec: TableSpec, issues: list[Issue]) -> RawPart | None:
+def _read_parquet(path: Path, spec: TableSpec, issues: list[Issue], plan: SheetPlan | None = None) -> RawPart | None:
     file = str(path)
     try:
         t = pq.read_table(path)
     except (pa.ArrowInvalid, OSError, ValueError) as e:
         issues.append(Issue.make(file, f"cannot read as Parquet: {e}", table=spec.name, rule="file"))
         return None
-    names = [normalise_header(n) for n in t.column_names]
-    if not _header_issues(file, spec, names, issues):
+    names = plan.header(list(t.column_names)) if plan is not None else [normalise_header(n) for n in t.column_names]
+    if not _header_issues(file, spec, names, issues, plan):
         return None
     cols: dict[str, pa.ChunkedArray] = {}
     for raw, n in zip(t.column_names, names, strict=True):
@@ -318,12 +378,18 @@ def _read_parquet(path: Path, spec: TableSpec, issues: list[Issue]) -> RawPart |
     return RawPart(spec.name, file, data, rows=np.arange(1, t.num_rows + 1, dtype=np.int64))
 
 
-def read_tabular(path: Path, issues: list[Issue]) -> list[RawPart]:
-    """Read one tabular file into parts (one per entity table found); problems are appended to ``issues``."""
+def read_tabular(path: Path, issues: list[Issue], plan: SourcePlan | None = None) -> list[RawPart]:
+    """Read one tabular file into parts (one per entity table found); problems are appended to ``issues``.
+
+    ``plan``: read the file through a mapping (:mod:`ingest.mapping`) instead of by its table and column names.
+    """
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_excel(path, issues)
-    name = table_for_name(path.stem)
+        return _read_excel(path, issues, plan)
+    file_plan = plan(None, 0) if plan is not None else None
+    if plan is not None and file_plan is None:
+        return []
+    name = file_plan.table if file_plan is not None else table_for_name(path.stem)
     if name is None and normalise_header(path.stem) in ("columns", "kolommen", "readme"):
         issues.append(Issue.make(str(path), "column documentation, not an entity table; ignored",
                                  severity="warning", rule="file"))
@@ -334,7 +400,8 @@ def read_tabular(path: Path, issues: list[Issue]) -> list[RawPart]:
         return []
     spec = table_spec(name)
     try:
-        part = _read_parquet(path, spec, issues) if suffix in (".parquet", ".pq") else _read_csv(path, spec, issues)
+        part = (_read_parquet(path, spec, issues, file_plan) if suffix in (".parquet", ".pq")
+                else _read_csv(path, spec, issues, file_plan))
     except (OSError, csv.Error, UnicodeError, ValueError) as e:
         issues.append(Issue.make(str(path), f"cannot read: {e}", table=name, rule="file"))
         return []

@@ -18,6 +18,9 @@ report's ``errors_by_rule``):
 * ``duplicate``: the same key on more than one row of the batch (every such row is flagged).
 * ``reference``: a foreign key that names no row of the batch and no row already in the store.
 * ``dependency``: a foreign key that names a row which is itself invalid: the row is quarantined with it.
+* ``mapping`` (and the others, for cells a mapping could not translate): a part's
+  :class:`~ingest.tabular.CellError` s, reported first; those cells are checked no further, so each gets one error.
+  Issues on a column read through a mapping name the source column (:mod:`ingest.mapping`).
 """
 
 from __future__ import annotations
@@ -126,6 +129,8 @@ class _Checker:
         self.bad = np.zeros(self.n, dtype=bool)
         self.reasons: dict[int, list[str]] = {}
         self.typed: dict[str, pa.Array] = {}
+        self.settled: dict[str, np.ndarray] = {}
+        """Per column, the cells already reported before validation (a part's cell errors): not checked again."""
 
     def col(self, name: str) -> pa.Array:
         c = self.raw.column(name)
@@ -133,6 +138,8 @@ class _Checker:
 
     def flag(self, mask: np.ndarray, field: str | None, reason: str, rule: str,
              values: pa.Array | None = None, severity: str = "error") -> None:
+        if field is not None and field in self.settled:
+            mask = mask & ~self.settled[field]
         idx = np.flatnonzero(mask)
         if len(idx) == 0:
             return
@@ -141,12 +148,24 @@ class _Checker:
         for i, p, v in zip(idx.tolist(), part_idx.tolist(), vals, strict=True):
             part = self.parts[p]
             file, row, path = part.location(i - int(self.offsets[p]))
+            source = part.sources.get(field) if part.sources is not None and field is not None else None
             self.report.add(Issue.make(file, reason, severity=severity, row=row, path=path,  # type: ignore[arg-type]
-                                       field=field, value=v, table=self.spec.name, rule=rule))
+                                       field=field, value=v, table=self.spec.name, rule=rule, source_column=source))
             if severity == "error":
-                self.reasons.setdefault(i, []).append(f"{field}: {reason}" if field else reason)
+                label = f"{source} ({field})" if source is not None else field
+                self.reasons.setdefault(i, []).append(f"{label}: {reason}" if field else reason)
         if severity == "error":
             self.bad[idx] = True
+
+
+def _check_cell_errors(ck: _Checker) -> None:
+    """Report the cells a part marked wrong before validation (:class:`~ingest.tabular.CellError`), once each."""
+    for p, part in enumerate(ck.parts):
+        for ce in part.cell_errors:
+            mask = np.zeros(ck.n, dtype=bool)
+            mask[int(ck.offsets[p]): int(ck.offsets[p + 1])] = ce.rows
+            ck.flag(mask, ce.field, ce.reason, ce.rule, ck.col(ce.field))
+            ck.settled[ce.field] = ck.settled.get(ce.field, np.zeros(ck.n, dtype=bool)) | mask
 
 
 def _check_columns(ck: _Checker) -> None:
@@ -297,6 +316,7 @@ def validate_parts(parts: Mapping[str, list[RawPart]], report: ValidationReport,
         if name not in parts or not parts[name]:
             continue
         ck = _Checker(name, parts[name], report)
+        _check_cell_errors(ck)
         _check_columns(ck)
         _check_rows(ck)
         _check_references(ck, done, known)

@@ -152,7 +152,7 @@ def _generate(households: int, seed: int, *, as_of: date, config: FlagConfig | N
     tracks = make_tracks(rng, pop, t, MAX_ACTIVE_BACKGROUND)
     iv = background_interventions(rng, pop, agencies, tracks, t)
     linked = linked_matrix(config)
-    iv = repair_conflicts(rng, iv, agencies, t, linked)
+    iv = repair_conflicts(rng, iv, t, linked)
 
     say("planted interventions")
     taken = np.zeros(n, dtype=bool)

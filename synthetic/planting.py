@@ -13,6 +13,9 @@ flag on the as-of date ``T`` and no other (thresholds from :class:`analytics.con
   an agency of the enforcing sector starts while the household gets help from an agency of another sector in a
   linked domain (``linked_domains`` with symmetric closure); both active on ``T``.
 
+An enforcement bites support of its own agency as much as another's, so :func:`repair_conflicts` ends every
+enforcement that meets help in a linked domain, whichever agency gives that help.
+
 Households for the latter two have at most ``max_active - 1`` active interventions before the addition, so the
 background helper limit still holds; none of the three has an active enforcement beforehand.
 :func:`repair_conflicts` first removes every accidental conflict from the background.
@@ -55,10 +58,9 @@ def household_activity(iv: Interventions, households: int, as_of: int) -> tuple[
     return total, enf
 
 
-def repair_conflicts(rng: np.random.Generator, iv: Interventions, agencies: Agencies, as_of: int,
-                     linked: BoolArray) -> Interventions:
-    """End (or drop, when it starts on ``as_of``) every enforcement active on ``as_of`` that overlaps help of
-    another agency in a linked domain, so the background has no conflicting interventions."""
+def repair_conflicts(rng: np.random.Generator, iv: Interventions, as_of: int, linked: BoolArray) -> Interventions:
+    """End (or drop, when it starts on ``as_of``) every enforcement active on ``as_of`` that overlaps help of any
+    agency (its own included) in a linked domain, so the background has no conflicting interventions."""
     act = iv.active_on(as_of)
     e_rows = np.flatnonzero(act & (iv.kind == KIND["enforcement"]))
     s_rows = np.flatnonzero(act & (iv.kind != KIND["enforcement"]))
@@ -67,7 +69,7 @@ def repair_conflicts(rng: np.random.Generator, iv: Interventions, agencies: Agen
     pairs = e.merge(s, on="household")
     ei = pairs["e"].to_numpy()
     si = pairs["s"].to_numpy()
-    bad = linked[iv.domain[ei], iv.domain[si]] & (iv.agency[ei] != iv.agency[si])
+    bad = linked[iv.domain[ei], iv.domain[si]]
     rows = np.unique(ei[bad])
     if len(rows) == 0:
         return iv

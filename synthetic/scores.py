@@ -10,8 +10,9 @@ Rules kept on ``T`` (thresholds from :class:`analytics.config.FlagConfig`; *late
 * **domino_risk** — planted households get latest score ``domino_crisis_score`` (1) in HUI or FIN (the domains with
   dependents); in every other household those latest scores are raised to at least 2.
 * **stagnation** — planted households (open >= ``stagnation_min_case_days``, >= ``stagnation_min_helpers``
-  professionals in the window) keep every assessed domain at its baseline through the window; every other household
-  meeting the first two conditions improves in at least one domain (latest > baseline), repaired where needed.
+  professionals in the window, and assessed: some domain with two assessments or more) keep every assessed domain
+  at its baseline through the window; every other household meeting the first two conditions improves in at least
+  one domain (latest > baseline), repaired where needed.
 """
 
 from __future__ import annotations
@@ -146,8 +147,11 @@ def make_scores(rng: np.random.Generator, pop: Population, track_hh: IntArray, t
     long_case = as_of - pop.opened >= config.stagnation_min_case_days
     stag_candidate = long_case & (helpers >= config.stagnation_min_helpers)
 
-    # planted stagnation: every domain stays at its baseline through the window
-    sel = select(rng, is_open & stag_candidate, taken, stagnation)
+    # planted stagnation: every domain stays at its baseline through the window; only a household with two
+    # assessments of some domain can be compared, the others are unassessed rather than stagnating
+    assessed = np.zeros(n, dtype=bool)
+    assessed[s.household[~s.last_in_group()]] = True  # a row that is not its group's last: two or more
+    sel = select(rng, is_open & stag_candidate & assessed, taken, stagnation)
     if len(sel):
         in_sel = np.zeros(n, dtype=bool)
         in_sel[sel] = True

@@ -8,6 +8,7 @@ from analytics.config import FlagConfig
 from analytics.engine import Engine
 from analytics.flags.rule import Rule
 from analytics.results import FlagResult
+from foundation.periods import active_sql
 from graph.tables import CareTables
 
 __all__ = ["RULE", "competing_regisseurs"]
@@ -25,8 +26,9 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       format('Op {{}} zijn {{}} verschillende regisseurs tegelijk actief voor dit huishouden '
              '(zie professional_ids).', strftime({e.D}, '%d-%m-%Y'), count(DISTINCT professional_id))
         AS explanation
-    FROM active_coord LEFT JOIN hh USING (household_id)
-    WHERE household_id IN (SELECT household_id FROM active_coord GROUP BY household_id
+    FROM active_coord JOIN hh USING (household_id)
+    WHERE {active_sql(e.D, start="hh.opened_on", end="hh.closed_on")}
+      AND household_id IN (SELECT household_id FROM active_coord GROUP BY household_id
                            HAVING count(DISTINCT professional_id) >= 2)  -- evidence only for these
     GROUP BY household_id
     """
@@ -34,7 +36,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
 
 RULE = Rule(
     name="competing_regisseurs",
-    version="1.0",
+    version="1.1",
     subject_kind="household",
     threshold_names=(),
     build_sql=_sql,
@@ -42,16 +44,17 @@ RULE = Rule(
 
 
 def competing_regisseurs(tables: CareTables, as_of: date, config: FlagConfig | None = None) -> list[FlagResult]:
-    """Households with two or more different professionals coordinating at once on ``as_of``.
+    """Open households with two or more different professionals coordinating at once on ``as_of``.
 
     Definition
     ----------
     Coordinations (regisseur assignments) active on ``as_of`` (same rule as interventions); two assignments of
-    the same professional count once.
+    the same professional count once. The flag is about the case's coordination, so it applies only to a case that
+    is open on ``as_of`` (opened on or before it, not closed before it: the rule of :mod:`foundation.periods`).
 
     Formula
     -------
-    flag when ``|{professional of an active coordination}| >= 2``.
+    flag when the case is open and ``|{professional of an active coordination}| >= 2``.
 
     Source
     ------

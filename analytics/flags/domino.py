@@ -8,6 +8,7 @@ from analytics.config import FlagConfig
 from analytics.engine import Engine, sql_str
 from analytics.flags.rule import Rule
 from analytics.results import FlagResult
+from foundation.periods import active_sql
 from graph.tables import CareTables
 
 __all__ = ["RULE", "domino_risk"]
@@ -37,14 +38,15 @@ def _sql(e: Engine, c: FlagConfig) -> str:
       format('De laatste score in {{}} is crisis (<= {int(c.domino_crisis_score)}); daar hangen {{}} van af.',
              array_to_string(list_sort(list(domain_code)), ', '),
              array_to_string(list_sort(list_distinct(flatten(list(dependents)))), ', ')) AS explanation
-    FROM crisis JOIN ids USING (household_id, domain_code) LEFT JOIN hh USING (household_id)
+    FROM crisis JOIN ids USING (household_id, domain_code) JOIN hh USING (household_id)
+    WHERE {active_sql(e.D, start="hh.opened_on", end="hh.closed_on")}
     GROUP BY household_id
     """
 
 
 RULE = Rule(
     name="domino_risk",
-    version="1.0",
+    version="1.1",
     subject_kind="household",
     threshold_names=("domino_crisis_score", "domino_dependencies"),
     build_sql=_sql,
@@ -52,17 +54,20 @@ RULE = Rule(
 
 
 def domino_risk(tables: CareTables, as_of: date, config: FlagConfig | None = None) -> list[FlagResult]:
-    """Households in crisis in a domain that other domains depend on.
+    """Open households in crisis in a domain that other domains depend on.
 
     Definition
     ----------
     For each household and domain take the latest assessment on or before ``as_of`` (ties on a date: the lowest
     score). Flag the household when such a latest score is ``<= domino_crisis_score`` (1, ZRM "acute") in a
-    domain that is a key of ``domino_dependencies``; the evidence names the dependent domains.
+    domain that is a key of ``domino_dependencies``; the evidence names the dependent domains. The flag is about
+    the case's progress, so it applies only to a case that is open on ``as_of`` (opened on or before it, not
+    closed before it: the rule of :mod:`foundation.periods`).
 
     Formula
     -------
-    ``exists d in keys(domino_dependencies): latest_score(d) <= domino_crisis_score``. Severity ``alarm``.
+    ``case open and exists d in keys(domino_dependencies): latest_score(d) <= domino_crisis_score``. Severity
+    ``alarm``.
 
     Source
     ------

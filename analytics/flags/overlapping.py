@@ -7,6 +7,7 @@ from datetime import date
 from analytics.config import FlagConfig
 from analytics.engine import Engine
 from analytics.flags.rule import Rule
+from analytics.overlaps import overlap_days_sql, overlap_end_sql
 from analytics.results import FlagResult
 from graph.tables import CareTables
 
@@ -14,20 +15,20 @@ __all__ = ["RULE", "overlapping_interventions", "overlap_pairs_sql"]
 
 
 def overlap_pairs_sql(e: Engine, min_days: int) -> str:
-    """SQL for the overlapping pairs (one row per pair) on the engine's as-of date."""
+    """SQL for the overlapping pairs (one row per pair) on the engine's as-of date, the overlap measured up to it
+    (:mod:`analytics.overlaps`)."""
+    days = overlap_days_sql("x.start_date", "x.end_date", "y.start_date", "y.end_date", e.D)
     return f"""
-    WITH a AS (SELECT intervention_id, household_id, member_id, professional_id, agency_id, domain_code,
-                      start_date, coalesce(end_date, {e.D}) AS end_eff, district_id FROM active_iv)
     SELECT x.household_id, x.district_id, x.domain_code,
            x.intervention_id AS i1, y.intervention_id AS i2, x.agency_id AS a1, y.agency_id AS a2,
            x.professional_id AS p1, y.professional_id AS p2,
-           greatest(x.start_date, y.start_date) AS overlap_start, least(x.end_eff, y.end_eff) AS overlap_end,
-           least(x.end_eff, y.end_eff) - greatest(x.start_date, y.start_date) + 1 AS overlap_days
-    FROM a x JOIN a y
+           greatest(x.start_date, y.start_date) AS overlap_start,
+           {overlap_end_sql("x.end_date", "y.end_date", e.D)} AS overlap_end, {days} AS overlap_days
+    FROM active_iv x JOIN active_iv y
       ON x.household_id = y.household_id AND x.domain_code = y.domain_code
      AND x.intervention_id < y.intervention_id AND x.agency_id <> y.agency_id
      AND (x.member_id IS NULL OR y.member_id IS NULL OR x.member_id = y.member_id)
-    WHERE least(x.end_eff, y.end_eff) - greatest(x.start_date, y.start_date) + 1 >= {int(min_days)}
+    WHERE {days} >= {int(min_days)}
     """
 
 
@@ -50,7 +51,7 @@ def _sql(e: Engine, c: FlagConfig) -> str:
 
 RULE = Rule(
     name="overlapping_interventions",
-    version="1.0",
+    version="1.1",
     subject_kind="household",
     threshold_names=("overlap_min_days",),
     build_sql=_sql,
@@ -70,14 +71,15 @@ def overlapping_interventions(tables: CareTables, as_of: date, config: FlagConfi
 
     Formula
     -------
-    ``overlap_days = min(end_i, end_j) - max(start_i, start_j) + 1`` with an open end read as ``as_of``;
-    flag the household when some pair has ``overlap_days >= overlap_min_days`` (14). One result per household;
-    the evidence lists every qualifying pair.
+    ``overlap_days = min(end_i, end_j, as_of) - max(start_i, start_j) + 1`` (both days included), with an open
+    end read as ``as_of``: overlap is measured up to ``as_of`` for open and planned ends alike, since the future
+    is not yet known (:mod:`analytics.overlaps`). Flag the household when some pair has
+    ``overlap_days >= overlap_min_days`` (14). One result per household; the evidence lists every qualifying pair.
 
     Source
     ------
-    ``docs/domain.md#overlapping-interventions``; seed 004 (more agencies, more colliding
-    interests, less coordination).
+    ``docs/domain.md#overlapping-interventions`` and ``docs/domain.md#rules-every-flag-shares``; seed 004 (more
+    agencies, more colliding interests, less coordination).
 
     Examples
     --------
@@ -92,5 +94,15 @@ def overlapping_interventions(tables: CareTables, as_of: date, config: FlagConfi
     (14, ['I1', 'I2'])
     >>> overlapping_interventions(t, date(2024, 6, 29))  # 13 days: below the threshold
     []
+
+    A planned end beyond the as-of date counts only up to it: with I2 planned until 2024-12-31 the pair still
+    overlaps 14 days as of 2024-06-30, not the 184 days the plans promise:
+
+    >>> t = build_tables(interventions=[
+    ...     dict(household_id="H1", professional_id="P1", agency_id="A1", domain_code="FIN", start_date="2024-06-01"),
+    ...     dict(household_id="H1", professional_id="P2", agency_id="A2", domain_code="FIN", start_date="2024-06-17",
+    ...          end_date="2024-12-31")])
+    >>> [p["overlap_days"] for p in overlapping_interventions(t, date(2024, 6, 30))[0].evidence["pairs"]]
+    [14]
     """
     return RULE(tables, as_of, config)

@@ -36,34 +36,37 @@ def _sql(e: Engine, c: FlagConfig) -> str:
              coalesce({key_score(latest_key("assessed_on", "score") + f" FILTER (WHERE assessed_on <= {ws})")},
                       {key_score(first_key("assessed_on", "score") + f" FILTER (WHERE assessed_on > {ws})")})
                AS base,
-             {key_score(latest_key("assessed_on", "score"))} AS now
+             {key_score(latest_key("assessed_on", "score"))} AS now, count(*) AS assessments
       FROM t_assessments
       WHERE assessed_on <= {e.D} AND household_id IN (SELECT household_id FROM helpers)
       GROUP BY ALL),
+    -- a household is compared (not merely unassessed) when some domain has two assessments or more
     flagged AS MATERIALIZED (
       SELECT * FROM cases JOIN helpers USING (household_id)
-      WHERE household_id NOT IN (SELECT household_id FROM per_domain WHERE now > base)),
+      WHERE household_id IN (SELECT household_id FROM per_domain WHERE assessments >= 2)
+        AND household_id NOT IN (SELECT household_id FROM per_domain WHERE now > base)),
     -- evidence only for the flagged households
     pros AS (
       SELECT household_id, list_sort(list(professional_id)) AS professional_ids FROM hp
       WHERE household_id IN (SELECT household_id FROM flagged) GROUP BY household_id),
     per_hh AS (
       SELECT household_id, list(json_object('domain_code', domain_code, 'score_at_window_start', base,
-                                            'score_now', now) ORDER BY domain_code) AS scores
+                                            'score_now', now, 'assessments', assessments)
+                                ORDER BY domain_code) AS scores
       FROM per_domain WHERE household_id IN (SELECT household_id FROM flagged) GROUP BY household_id)
     SELECT household_id AS subject_id, district_id, 'attention' AS severity,
       json_object('as_of', {e.D}, 'opened_on', opened_on, 'case_days', case_days, 'window_start', {ws},
                   'helpers', helpers, 'professional_ids', professional_ids,
-                  'domain_scores', coalesce(scores, [])) AS evidence,
+                  'domain_scores', scores) AS evidence,
       format('Dossier loopt {{}} dagen, {{}} hulpverleners waren betrokken sinds {{}}, en geen enkel domein '
              'is in die periode verbeterd.', case_days, helpers, strftime({ws}, '%d-%m-%Y')) AS explanation
-    FROM flagged JOIN pros USING (household_id) LEFT JOIN per_hh USING (household_id)
+    FROM flagged JOIN pros USING (household_id) JOIN per_hh USING (household_id)
     """
 
 
 RULE = Rule(
     name="stagnation",
-    version="1.0",
+    version="1.1",
     subject_kind="household",
     threshold_names=("stagnation_min_case_days", "stagnation_window_days", "stagnation_min_helpers"),
     build_sql=_sql,
@@ -85,11 +88,14 @@ def stagnation(tables: CareTables, as_of: date, config: FlagConfig | None = None
       ``since``);
     * no domain improved: for each assessed domain, ``now`` is its latest score on or before ``as_of`` and
       ``base`` its latest score on or before the window start (or, when there is none, its first score in the
-      window); improvement means ``now > base``. A household without any assessment has no improvement.
+      window); improvement means ``now > base``;
+    * the household is assessed: some domain has at least two assessments on or before ``as_of`` (a comparison
+      needs two). A household without two assessments of any domain is not stagnating, it is unassessed.
 
     Formula
     -------
-    ``case_days >= 365 and helpers(W) >= 4 and not any(now_d > base_d)``. Severity ``attention``.
+    ``case_days >= 365 and helpers(W) >= 4 and any(n_d >= 2) and not any(now_d > base_d)`` with ``n_d`` the
+    assessments of domain d on or before ``as_of``. Severity ``attention``.
 
     Source
     ------
@@ -110,6 +116,13 @@ def stagnation(tables: CareTables, as_of: date, config: FlagConfig | None = None
     >>> [(r.subject_id, r.evidence["helpers"]) for r in stagnation(t, date(2024, 6, 30))]
     [('H1', 4)]
     >>> stagnation(t, date(2024, 7, 2))  # P0 ended 2023-07-01, before the window: 3 helpers
+    []
+
+    With only one FIN assessment the household is unassessed, not stagnating:
+
+    >>> t = build_tables(interventions=ivs, assessments=scores[:1], households=[
+    ...     dict(household_id="H1", opened_on="2022-01-01")])
+    >>> stagnation(t, date(2024, 6, 30))
     []
     """
     return RULE(tables, as_of, config)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from analytics.overlaps import overlap_days
 from caregraph.auth import Principal, Role
 from caregraph.services.access import in_scope
 from caregraph.services.cache import AsOfResults
@@ -311,8 +312,9 @@ def overlap(res: AsOfResults, household_id: str, min_days: int) -> HouseholdOver
     """Pairs of interventions of one household in the same domain, by different agencies, for the same member (or
     the household as a whole), overlapping at least ``min_days`` days up to ``as_of``:
 
-    ``overlap_days = min(end_a, end_b, as_of) − max(start_a, start_b) + 1`` (an open end counts as ``as_of``).
-    Source: ``docs/domain.md#overlapping-interventions``.
+    ``overlap_days = min(end_a, end_b, as_of) − max(start_a, start_b) + 1`` (an open end counts as ``as_of``), the
+    one definition of :func:`analytics.overlaps.overlap_days` that the flag uses too. ``until`` is the first planned
+    end of the two (None when both are open). Source: ``docs/domain.md#overlapping-interventions``.
     """
     idx, as_of = res.index, res.as_of
     if not idx.has_household(household_id):
@@ -328,8 +330,7 @@ def overlap(res: AsOfResults, household_id: str, min_days: int) -> HouseholdOver
         since = max(a["start_date"], b["start_date"])
         ends = [e for e in (a.get("end_date"), b.get("end_date")) if e is not None]
         until = min(ends) if ends else None
-        last = min([*ends, as_of])
-        days = (last - since).days + 1
+        days = overlap_days(a["start_date"], a.get("end_date"), b["start_date"], b.get("end_date"), as_of)
         if days < min_days:
             continue
         pairs.append(OverlapPair(

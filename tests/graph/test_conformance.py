@@ -15,7 +15,7 @@ import pytest
 from graph.endpoint_queries import ENDPOINT_QUERIES
 from graph.queries import ALL_QUERIES, Query
 from graph.schema import TABLE_ORDER
-from graph.store import GraphStore, StoreCounts, StoreDataError
+from graph.store import GraphStore, StoreCounts, StoreDataError, StoreError
 from graph.tables import CareTables
 from tests.graph.fixtures import (
     expected_counts,
@@ -44,8 +44,11 @@ def stored_endpoints(store: GraphStore) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def test_ping(store: GraphStore) -> None:
-    store.ping()
+def test_ping_answers_while_open_and_fails_once_closed(store: GraphStore) -> None:
+    assert store.ping() is None  # an open store answers (no exception)
+    store.close()
+    with pytest.raises(StoreError):  # a store error, never the backend's own exception
+        store.ping()
 
 
 def test_ensure_schema_is_idempotent(store: GraphStore) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import ladybug as lb
+import neo4j.exceptions as nx
 import pytest
 
 from graph.ladybug_store import LadybugStore
@@ -30,7 +31,7 @@ from tests.graph.test_conformance import (  # noqa: F401 - collected again here,
     test_clear_bsns_are_refused,
     test_load_gives_counts_and_relationships_of_the_tables,
     test_loading_twice_changes_nothing,
-    test_ping,
+    test_ping_answers_while_open_and_fails_once_closed,
     test_read_table_round_trips_values,
     test_reference_to_a_row_already_in_the_store_is_accepted,
     test_unknown_reference_is_refused_and_nothing_is_written,
@@ -121,13 +122,18 @@ class LadybugShimDriver:
         self.conn = lb.Connection(self.db)
         self.statements: list[str] = []
         self.commits = 0
+        self.closed = False
 
     def session(self, database: str = "neo4j") -> _Session:
+        if self.closed:  # as the real driver does after close()
+            raise nx.DriverError("Driver closed")
         return _Session(self)
 
     def close(self) -> None:
-        self.conn.close()
-        self.db.close()
+        if not self.closed:
+            self.closed = True
+            self.conn.close()
+            self.db.close()
 
 
 @pytest.fixture

@@ -45,8 +45,14 @@ def rule_subjects(m: SyntheticMunicipality, config: FlagConfig | None = None) ->
     out["too_many_helpers"] = set(helpers[helpers >= cfg.helpers_attention].index) | set(
         agencies[agencies >= cfg.agencies_attention].index)
 
-    # overlapping: same household, same domain, different agencies, both active, overlap >= overlap_min_days
-    a = act.assign(end_eff=act["end_date"].fillna(t))
+    # cases open on as_of: the coordination and progress flags apply to these only; the others count active help
+    # whatever the case status
+    open_ids = set(hh.loc[(hh["opened_on"] <= t) & (hh["closed_on"].isna() | (hh["closed_on"] >= t)),
+                          "household_id"])
+
+    # overlapping: same household, same domain, different agencies, both active, overlap >= overlap_min_days,
+    # measured up to as_of for open and planned ends alike
+    a = act.assign(end_eff=act["end_date"].fillna(t).clip(upper=t))
     pairs = a.merge(a, on=["household_id", "domain_code"], suffixes=("_1", "_2"))
     pairs = pairs[pairs["agency_id_1"] < pairs["agency_id_2"]]
     first_end = pairs[["end_eff_1", "end_eff_2"]].min(axis=1)
@@ -64,16 +70,16 @@ def rule_subjects(m: SyntheticMunicipality, config: FlagConfig | None = None) ->
     regisseurs = co_act.groupby("household_id")["professional_id"].nunique()
     need = set(agencies[agencies >= cfg.regisseur_min_agencies].index) | set(
         problems[problems >= cfg.regisseur_min_problem_domains].index)
-    out["missing_regisseur"] = need - set(co_act["household_id"])
-    out["competing_regisseurs"] = set(regisseurs[regisseurs >= 2].index)
+    out["missing_regisseur"] = (need - set(co_act["household_id"])) & open_ids
+    out["competing_regisseurs"] = set(regisseurs[regisseurs >= 2].index) & open_ids
 
-    # conflicting: enforcement active on as_of + other help of another agency in a linked domain (symmetric)
+    # conflicting: enforcement active on as_of + other help of any agency (the same one too) in a linked domain
+    # (symmetric)
     linked = {(e, s) for e, ss in cfg.linked_domains.items() for s in ss}
     linked |= {(s, e) for e, s in linked}
     enf = act[act["kind"] == "enforcement"]
     other = act[act["kind"] != "enforcement"]
     cp = enf.merge(other, on="household_id", suffixes=("_e", "_s"))
-    cp = cp[cp["agency_id_e"] != cp["agency_id_s"]]
     is_linked = [(e, s) in linked for e, s in zip(cp["domain_code_e"], cp["domain_code_s"], strict=True)]
     cp = cp[pd.Series(is_linked, index=cp.index, dtype=bool)]
     out["conflicting_interventions"] = set(cp["household_id"])
@@ -81,7 +87,7 @@ def rule_subjects(m: SyntheticMunicipality, config: FlagConfig | None = None) ->
 
     hubs = {d for d, deps in cfg.domino_dependencies.items() if deps}
     dom = latest[latest["domain_code"].isin(hubs) & (latest["score"] <= cfg.domino_crisis_score)]
-    out["domino_risk"] = set(dom["household_id"])
+    out["domino_risk"] = set(dom["household_id"]) & open_ids
 
     # stagnation
     lo = t - pd.Timedelta(days=cfg.stagnation_window_days)
@@ -92,9 +98,11 @@ def rule_subjects(m: SyntheticMunicipality, config: FlagConfig | None = None) ->
     base = asm[asm["assessed_on"] <= lo].groupby(["household_id", "domain_code"]).tail(1)
     cmp = latest.merge(base, on=["household_id", "domain_code"], suffixes=("", "_base"))
     improved = set(cmp.loc[cmp["score"] > cmp["score_base"], "household_id"])
-    out["stagnation"] = (long_case & busy) - improved
-    open_ids = set(hh.loc[hh["closed_on"].isna() | (hh["closed_on"] > t), "household_id"])
-    out["_stagnation_open_only"] = out["stagnation"] & open_ids
+    # a comparison needs two assessments of a domain; without them a household is unassessed, not stagnating
+    per_domain = asm.groupby(["household_id", "domain_code"]).size()
+    assessed = set(per_domain[per_domain >= 2].index.get_level_values("household_id"))
+    out["_stagnation_any_status"] = (long_case & busy & assessed) - improved
+    out["stagnation"] = out["_stagnation_any_status"] & open_ids
 
     caseload = act.groupby("professional_id")["household_id"].nunique()
     out["overloaded_professional"] = set(caseload[caseload > cfg.caseload_max].index)
@@ -118,7 +126,7 @@ def check_background(m: SyntheticMunicipality, config: FlagConfig | None = None)
             f"{len(expected - got)} planted do not (e.g. {sorted(expected - got)[:5]})"
         )
     assert found["_conflicting_support_only"] == found["conflicting_interventions"]
-    assert found["_stagnation_open_only"] == found["stagnation"]
+    assert found["_stagnation_any_status"] == found["stagnation"]
 
     f = _frames(m)
     hh = f["households"]
