@@ -293,7 +293,9 @@ TABLES: tuple[TableSpec, ...] = (
         ledger=True,
         description="The iJw/iWmo allocation ledger (toewijzingen): per allocation the 301 version the store holds, "
                     "or that it was deleted (a tombstone), so that 301 versions win by Toewijzingsdatum/-tijd across "
-                    "ingests too. Written by message ingest; holds no personal data.",
+                    "ingests too, and the client as that version names them, so that households are derived from every "
+                    "stored allocation plus the batch. Written by message ingest; the client facts are personal "
+                    "data (birth date, name, postcode; address and names only as keyed pseudonyms).",
         columns=(
             _c("allocation_id", "string", True, "Domain-gemeente-ToewijzingNummer, e.g. jw-0599-1001 (the "
                "intervention id of a standing allocation)."),
@@ -303,6 +305,21 @@ TABLES: tuple[TableSpec, ...] = (
             _c("message_date", "date", True, "Dagtekening of the message that carried it. " + _DATE_NOTE),
             _c("message_id", "string", True, "Identificatie of that message."),
             _c("deleted", "bool", True, "True when this version deleted the allocation (RedenWijziging 13)."),
+            _c("agb", "string", False, "AGB code of the provider (Ontvanger) of this version.", pattern=r"[0-9]{8}"),
+            _c("category", "string", False, "Product category (Categorie) of this version; empty without product."),
+            _c("member_id", "string", False, "The client of this version (empty for a deletion)."),
+            _c("birth_date", "date", False, "The client's Geboortedatum in this version, for the roles of the "
+               "household derivation. " + _DATE_NOTE, personal=True),
+            _c("name", "string", False, "The client's name in this version.", personal=True),
+            _c("address_id", "string", False, "Keyed pseudonym of the client's BRP address (gemeente + postcode + "
+               "house number): the household id of that address. Empty without address."),
+            _c("postcode", "string", False, "Postcode of that address (as the household holds it).",
+               pattern=r"[1-9][0-9]{3}[A-Z]{2}", personal=True),
+            _c("name_key", "string", False, "Keyed pseudonym of gemeente + surname + birth date, which household "
+               "relations of other clients are matched on."),
+            _c("relation_keys", "string", False, "Keyed pseudonyms of the client's household relations, space "
+               "separated: a:<address id> and n:<name key>."),
+            _c("file", "string", False, "The input file that carried this version."),
         ),
     ),
 )

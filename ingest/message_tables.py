@@ -1,43 +1,44 @@
 """Turn standing iJw/iWmo allocations into entity-table rows: agencies, professionals, districts, households,
-members and interventions (as all-string :class:`~ingest.tabular.RawPart` s, validated like any tabular input).
+members and interventions (as all-string :class:`~ingest.tabular.RawPart` s, validated like any tabular input), plus
+the stored rows that the batch changes (:attr:`MessageTables.derived`, already typed and pseudonymised).
 
 * **Agency** = provider (``Header/Ontvanger`` of the 301): ``agency_id`` ``agb-<AGB>``, name ``Aanbieder <AGB>``,
-  sector from ``category_sectors.csv`` (:meth:`~ingest.category_map.CategoryMap.provider_sector`).
+  sector from ``category_sectors.csv`` (:meth:`~ingest.category_map.CategoryMap.provider_sector`) over its standing
+  allocations, stored and in the batch.
 * **Professional**: a message names no person, so each provider gets one team: ``professional_id`` ``team-<AGB>``,
   name ``team <AGB>``, role ``team``.
 * **Member** = client (only clients with a BSN exist in messages). ``member_id`` = ``mem_`` + 24 hex digits of
-  HMAC-SHA256(key, ``member|<bsn>``): stable across ingests, no clear BSN. Name, birth year from the latest 301.
-  Role: ``child`` under 18 on the batch's reference date (latest Dagtekening), ``parent`` for adults in a household
-  with children, ``partner`` with another adult, else ``single``.
-* **Household**: clients are joined (union–find) when they share a BRP address (Contact Soort 01: postcode +
-  huisnummer + huisletter + toevoeging), or when a household relation (COD472 06, 10, 11, 12, 13, 16, 17, 18) of one
-  client is another client (same surname and birth date, same gemeente) or lives at a client's BRP address.
-  ``household_id`` = ``hh_`` + 24 hex digits of HMAC-SHA256(key, ``addr|<gemeente>|<smallest address key>``), or of
-  ``bsn|<smallest BSN>`` when no member has an address. Composition from the roles (single, couple,
-  couple_with_children, single_parent, other). ``opened_on`` = earliest start of its interventions.
-* **District**: the postcode area (PC4) of the household's address: ``district_id`` ``gm<gemeente>-pc<PC4>``; without
-  an address ``gm<gemeente>-onbekend``.
+  HMAC-SHA256(key, ``member|<bsn>``): stable across ingests and gemeenten, no clear BSN. Name, birth year and role
+  from the household derivation (:mod:`ingest.households`).
+* **Household** and its district: derived from every standing allocation, stored and in the batch
+  (:func:`ingest.households.derive_households`). District ``gm<gemeente>-pc<PC4>`` of the household's address;
+  without an address ``gm<gemeente>-onbekend``.
 * **Intervention** = standing allocation: ``intervention_id`` ``<jw|wmo>-<gemeente>-<ToewijzingNummer>``, domain and
-  kind from ``category_domains.csv``, period from :mod:`ingest.allocations`, ``source`` ``jw301``/``wmo301``.
+  kind from ``category_domains.csv``, period from :mod:`ingest.allocations`, ``source`` ``jw301``/``wmo301``; its
+  household is its member's household. A stored intervention whose member's household changed is re-pointed
+  (a derived row), so no household keeps the interventions of a member it lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from foundation.privacy import keyed_pseudonym
 from graph.schema import table_spec
 from ingest.allocations import ResolvedAllocation
 from ingest.category_map import CategoryMap
-from ingest.messages import HOUSEHOLD_RELATIONS, Allocation, Client
+from ingest.households import ClientFact, MemberRow, derive_households, fact_of, member_id_for
 from ingest.report import Issue
 from ingest.tabular import RawPart, strings_table
 
-__all__ = ["MessageTables", "build_message_tables", "keyed_id", "member_id_for", "intervention_id_for"]
+__all__ = ["MessageTables", "StoredMessages", "MESSAGE_SOURCES", "build_message_tables", "keyed_id", "member_id_for",
+           "intervention_id_for"]
 
 
 def keyed_id(prefix: str, key: bytes, text: str) -> str:
@@ -45,39 +46,39 @@ def keyed_id(prefix: str, key: bytes, text: str) -> str:
     return keyed_pseudonym(key, text, prefix=prefix, digits=24)
 
 
-def member_id_for(bsn: str, key: bytes) -> str:
-    """The member id of a client with this BSN."""
-    return keyed_id("mem_", key, "member|" + bsn)
-
-
 def intervention_id_for(domain: str, gemeente: str, number: str) -> str:
     """The intervention id of an allocation."""
     return f"{domain}-{gemeente}-{number}"
+
+
+MESSAGE_SOURCES: tuple[str, ...] = ("jw301", "wmo301")
+"""The ``source`` of interventions that message ingest writes."""
+
+
+@dataclass
+class StoredMessages:
+    """What the store holds that message ingest derives households from.
+
+    ``facts``: allocation id → client fact of every stored standing allocation (the ``allocations`` ledger);
+    ``interventions``: the stored interventions written by message ingest; ``members``: the stored members
+    (pseudonymised), whose rows are copied when only their household or role changes; ``products``: allocation id →
+    (AGB, jw|wmo, category) of those allocations (a provider's sector counts them too).
+    """
+
+    facts: dict[str, ClientFact] = field(default_factory=dict)
+    interventions: pa.Table | None = None
+    members: pa.Table | None = None
+    products: dict[str, tuple[str, str, str | None]] = field(default_factory=dict)
 
 
 @dataclass
 class MessageTables:
     parts: dict[str, list[RawPart]] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+    derived: dict[str, pa.Table] = field(default_factory=dict)
+    """Stored rows the batch changes (members only the store knows, re-pointed interventions): typed, ready."""
+    facts: dict[str, ClientFact] = field(default_factory=dict)
+    """Allocation id → client fact of the batch's standing allocations (for the store's ledger)."""
 
 
 def _part(table: str, rows: list[dict[str, str | None]], files: list[str], paths: list[str]) -> RawPart:
@@ -87,116 +88,65 @@ def _part(table: str, rows: list[dict[str, str | None]], files: list[str], paths
     return RawPart(table, files[0] if files else "", data, paths=paths, files=files)
 
 
-def _age(birth: dt.date | None, on: dt.date) -> int | None:
-    if birth is None:
-        return None
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def build_message_tables(resolved: list[ResolvedAllocation], *, key: bytes, mapping: CategoryMap) -> MessageTables:
-    """Entity-table rows for the standing allocations (see the module docstring for every derivation)."""
-    out = MessageTables()
-    if not resolved:
-        return out
-    as_of = max(r.allocation.message_date for r in resolved)
-    # Latest client data per (gemeente, BSN).
-    latest: dict[tuple[str, str], Allocation] = {}
+def _starts(resolved: list[ResolvedAllocation], facts: Mapping[str, ClientFact],
+            stored: pa.Table | None) -> dict[str, dt.date]:
+    """Member id → earliest start of their standing interventions (stored ones the batch keeps, and the batch's)."""
+    out: dict[str, dt.date] = {}
     for r in resolved:
-        a = r.allocation
-        k = (a.gemeente, a.client.bsn)
-        if k not in latest or (a.message_date, a.message_id) > (latest[k].message_date, latest[k].message_id):
-            latest[k] = a
-    clients: dict[tuple[str, str], Client] = {k: a.client for k, a in latest.items()}
-    uf = _UnionFind()
-    by_name: dict[tuple[str, str, dt.date], list[str]] = defaultdict(list)
-    for (gem, bsn), c in clients.items():
-        node = f"c|{gem}|{bsn}"
-        uf.find(node)
-        if c.address is not None:
-            uf.union(node, f"a|{gem}|{c.address.key}")
-        if c.surname and c.birth_date:
-            by_name[(gem, c.surname.lower(), c.birth_date)].append(bsn)
-    for (gem, bsn), c in clients.items():
-        node = f"c|{gem}|{bsn}"
-        for rel in c.relations:
-            if rel.soort not in HOUSEHOLD_RELATIONS:
-                continue
-            if rel.address is not None:
-                anode = f"a|{gem}|{rel.address.key}"
-                if anode in uf.parent:
-                    uf.union(node, anode)
-            if rel.surname and rel.birth_date:
-                hits = by_name.get((gem, rel.surname.lower(), rel.birth_date), [])
-                if len(hits) == 1:
-                    uf.union(node, f"c|{gem}|{hits[0]}")
-    groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for gem, bsn in clients:
-        groups[uf.find(f"c|{gem}|{bsn}")].append((gem, bsn))
-    hh_of: dict[tuple[str, str], str] = {}
+        m = facts[intervention_id_for(*r.allocation.key)].member_id
+        out[m] = min(out.get(m, r.start), r.start)
+    if stored is not None:
+        for m, s in zip(stored.column("member_id").to_pylist(), stored.column("start_date").to_pylist(), strict=True):
+            if m is not None and s is not None:
+                out[m] = min(out.get(m, s), s)
+    return out
+
+
+def build_message_tables(resolved: list[ResolvedAllocation], *, key: bytes, mapping: CategoryMap,
+                         stored: StoredMessages | None = None,
+                         deleted: Sequence[tuple[str, str, str]] = ()) -> MessageTables:
+    """Entity-table rows for the standing allocations (see the module docstring for every derivation).
+
+    ``stored``: what the store holds (households are derived from it plus the batch); ``deleted``: allocation keys
+    the batch deletes.
+    """
+    out = MessageTables()
+    stored = stored or StoredMessages()
+    out.facts = {intervention_id_for(*r.allocation.key): fact_of(r.allocation, intervention_id_for(
+        *r.allocation.key), key) for r in resolved}
+    replaced = set(out.facts) | {intervention_id_for(*d) for d in deleted}
+    kept = stored.interventions
+    if kept is not None:
+        keep = pc.invert(pc.is_in(kept.column("intervention_id"), value_set=pa.array(sorted(replaced), pa.string())))
+        kept = kept.filter(keep)
+    facts = {a: f for a, f in stored.facts.items() if a not in replaced} | out.facts
+    if not facts:
+        return out
+    hh = derive_households(facts, _starts(resolved, out.facts, kept), key=key)
+    out.issues.extend(hh.issues)
     districts: dict[str, dict[str, str | None]] = {}
     households: list[dict[str, str | None]] = []
     hh_files: list[str] = []
-    hh_paths: list[str] = []
+    for h in hh.households:
+        pc4 = h.district_id.rsplit("-pc", 1)[1] if "-pc" in h.district_id else None
+        districts.setdefault(h.district_id, {"district_id": h.district_id,
+                                             "name": f"Postcode {pc4}" if pc4 else "Onbekend adres",
+                                             "municipality_code": h.municipality_code})
+        households.append({"household_id": h.household_id, "district_id": h.district_id,
+                           "composition": h.composition, "postcode": h.postcode,
+                           "opened_on": h.opened_on.isoformat(), "closed_on": None})
+        hh_files.append(h.source.file)
     members: list[dict[str, str | None]] = []
     m_files: list[str] = []
-    m_paths: list[str] = []
-    starts: dict[tuple[str, str], dt.date] = {}
-    for r in resolved:
-        k = (r.allocation.gemeente, r.allocation.client.bsn)
-        starts[k] = min(starts.get(k, r.start), r.start)
-    for root in sorted(groups):
-        ms = sorted(groups[root])
-        gem = ms[0][0]
-        addrs = sorted(clients[m].address.key for m in ms if clients[m].address is not None)  # type: ignore[union-attr]
-        if addrs:
-            hh_id = keyed_id("hh_", key, f"addr|{gem}|{addrs[0]}")
-            postcode = addrs[0].split("|")[0]
-            district = f"gm{gem}-pc{postcode[:4]}" if postcode[:4].isdigit() else f"gm{gem}-onbekend"
-        else:
-            hh_id = keyed_id("hh_", key, f"bsn|{ms[0][1]}")
-            postcode = None
-            district = f"gm{gem}-onbekend"
-        if district not in districts:
-            pc4 = district.rsplit("-pc", 1)[1] if "-pc" in district else None
-            districts[district] = {"district_id": district, "name": f"Postcode {pc4}" if pc4 else "Onbekend adres",
-                                   "municipality_code": gem}
-        ages = {m: _age(clients[m].birth_date, as_of) for m in ms}
-        kids = [m for m in ms if (ages[m] is not None and ages[m] < 18)]  # type: ignore[operator]
-        adults = [m for m in ms if m not in kids]
-        for m in ms:
-            if m in kids:
-                role = "child"
-            elif kids:
-                role = "parent"
-            elif len(adults) >= 2:
-                role = "partner"
-            else:
-                role = "single"
-            c = clients[m]
-            src = latest[m]
-            members.append({
-                "member_id": member_id_for(m[1], key), "household_id": hh_id, "bsn": m[1], "name": c.name,
-                "birth_year": str(c.birth_date.year) if c.birth_date else None, "role": role,
-            })
-            m_files.append(src.file)
-            m_paths.append("/Bericht/Client")
-            hh_of[m] = hh_id
-        if len(adults) == 1 and not kids:
-            comp = "single"
-        elif len(adults) == 2 and not kids:
-            comp = "couple"
-        elif len(adults) == 2 and kids:
-            comp = "couple_with_children"
-        elif len(adults) == 1 and kids:
-            comp = "single_parent"
-        else:
-            comp = "other"
-        households.append({
-            "household_id": hh_id, "district_id": district, "composition": comp, "postcode": postcode,
-            "opened_on": min(starts[m] for m in ms).isoformat(), "closed_on": None,
-        })
-        hh_files.append(latest[ms[0]].file)
-        hh_paths.append("/Bericht/Client/Contactgegevens")
+    stored_only: list[MemberRow] = []
+    for m in hh.members:
+        if m.bsn is None:
+            stored_only.append(m)
+            continue
+        f = m.fact
+        members.append({"member_id": m.member_id, "household_id": m.household_id, "bsn": m.bsn, "name": f.name,
+                        "birth_year": str(f.birth_date.year) if f.birth_date else None, "role": m.role})
+        m_files.append(f.file)
     agencies: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     agency_src: dict[str, tuple[str, str]] = {}
     interventions: list[dict[str, str | None]] = []
@@ -212,16 +162,19 @@ def build_message_tables(resolved: list[ResolvedAllocation], *, key: bytes, mapp
             continue
         agencies[a.agb].append((a.domain, a.category))
         agency_src.setdefault(a.agb, (a.file, "/Bericht/Header/Ontvanger"))
-        m = (a.gemeente, a.client.bsn)
+        mid = out.facts[intervention_id_for(*a.key)].member_id
         interventions.append({
-            "intervention_id": intervention_id_for(a.domain, a.gemeente, a.number), "household_id": hh_of[m],
-            "member_id": member_id_for(a.client.bsn, key), "professional_id": f"team-{a.agb}",
+            "intervention_id": intervention_id_for(*a.key), "household_id": hh.household_of[mid],
+            "member_id": mid, "professional_id": f"team-{a.agb}",
             "agency_id": f"agb-{a.agb}", "domain_code": mapped[0], "kind": mapped[1], "action": None,
             "start_date": r.start.isoformat(), "end_date": r.end.isoformat() if r.end else None,
             "contact_count": None, "source": f"{a.domain}301",
         })
         i_files.append(a.file)
         i_paths.append(a.path)
+    for aid, (agb, dom, cat) in sorted(stored.products.items()):
+        if agb in agencies and aid not in replaced:
+            agencies[agb].append((dom, cat))
     ag_rows, pr_rows, ag_files, ag_paths = [], [], [], []
     for agb in sorted(agencies):
         ag_rows.append({"agency_id": f"agb-{agb}", "name": f"Aanbieder {agb}",
@@ -236,8 +189,35 @@ def build_message_tables(resolved: list[ResolvedAllocation], *, key: bytes, mapp
                             len(d_rows))],
         "agencies": [_part("agencies", ag_rows, ag_files, ag_paths)],  # type: ignore[arg-type]
         "professionals": [_part("professionals", pr_rows, ag_files, ag_paths)],  # type: ignore[arg-type]
-        "households": [_part("households", households, hh_files, hh_paths)],
-        "members": [_part("members", members, m_files, m_paths)],
+        "households": [_part("households", households, hh_files,
+                             ["/Bericht/Client/Contactgegevens"] * len(households))],
+        "members": [_part("members", members, m_files, ["/Bericht/Client"] * len(members))],
         "interventions": [_part("interventions", interventions, i_files, i_paths)],
     }
+    out.derived = _derived_rows(stored_only, stored.members, kept, hh.household_of)
+    return out
+
+
+def _derived_rows(stored_only: list[MemberRow], members: pa.Table | None, interventions: pa.Table | None,
+                  household_of: Mapping[str, str]) -> dict[str, pa.Table]:
+    """Stored rows with their derived household (and role) applied: members only the store knows, and stored
+    message interventions whose member now lives elsewhere. Typed and pseudonymised as the store holds them."""
+    out: dict[str, pa.Table] = {}
+    if members is not None and stored_only:
+        by_id = {r["member_id"]: r for r in members.to_pylist()}
+        rows = []
+        for m in stored_only:
+            row = by_id.get(m.member_id)
+            if row is None:
+                continue
+            f = m.fact
+            rows.append(row | {"household_id": m.household_id, "role": m.role, "name": f.name,
+                               "birth_year": f.birth_date.year if f.birth_date else row["birth_year"]})
+        if rows:
+            out["members"] = pa.Table.from_pylist(rows, schema=members.schema)
+    if interventions is not None and interventions.num_rows:
+        rows = [r | {"household_id": household_of[r["member_id"]]} for r in interventions.to_pylist()
+                if r["member_id"] in household_of and household_of[r["member_id"]] != r["household_id"]]
+        if rows:
+            out["interventions"] = pa.Table.from_pylist(rows, schema=interventions.schema)
     return out

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from foundation.privacy import pseudonymise_column
 from foundation.settings import Settings
@@ -39,9 +40,10 @@ from graph.store import GraphStore, LoadReport, ProgressFn, StoreError
 from graph.tables import CareTables
 from ingest.allocations import StoredVersion, resolve_allocations
 from ingest.category_map import CategoryMap
+from ingest.households import ClientFact, facts_from_ledger
 from ingest.input_files import expand_paths, select_inputs
 from ingest.mapping import SourceMapping
-from ingest.message_tables import build_message_tables, intervention_id_for
+from ingest.message_tables import MESSAGE_SOURCES, StoredMessages, build_message_tables, intervention_id_for
 from ingest.messages import Allocation, ParsedMessages, parse_message_file
 from ingest.quarantine import write_quarantine
 from ingest.report import Issue, ValidationReport
@@ -61,6 +63,7 @@ __all__ = [
     "ingest",
     "domains_entity_table",
     "stored_allocation_versions",
+    "stored_messages",
     "ledger_table",
 ]
 
@@ -76,6 +79,9 @@ class IngestBatch:
     """Intervention ids of deleted allocations that are in the store (``known_interventions``): to remove."""
     ledger: pa.Table | None = None
     """Rows for the store's ``allocations`` ledger: the winning version of each allocation in the messages."""
+    derived: dict[str, pa.Table] = field(default_factory=dict)
+    """Stored rows the messages change (typed, pseudonymised; :attr:`ingest.message_tables.MessageTables.derived`):
+    loaded with the validated rows."""
 
     def add_part(self, part: RawPart) -> None:
         self.parts.setdefault(part.table, []).append(part)
@@ -106,6 +112,7 @@ class IngestResult:
 def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryMap | None = None,
                 known_interventions: frozenset[str] = frozenset(), progress: ProgressFn | None = None,
                 dry_run: bool = False, stored_versions: dict[str, StoredVersion] | None = None,
+                stored: StoredMessages | None = None,
                 source_mapping: SourceMapping | None = None) -> IngestBatch:
     """Read every file (CSV/TXT/TSV, XLSX, Parquet, iJw/iWmo XML). Never raises on bad input.
 
@@ -114,7 +121,8 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
 
     ``known_interventions``: intervention ids in the store; a deleted allocation among them is listed in
     ``IngestBatch.deleted_interventions`` (to remove) and reported as removed (``dry_run``: as to be removed).
-    ``stored_versions``: the store's allocation ledger (:func:`stored_allocation_versions`).
+    ``stored_versions``: the store's allocation ledger (:func:`stored_allocation_versions`); ``stored``: what the
+    store holds that households are derived from (:func:`stored_messages`).
     ``source_mapping``: read the tabular files it names through it (:mod:`ingest.mapping`); other files as templates.
 
     Raises
@@ -157,7 +165,6 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
         resolved, deleted = res.standing, res.deleted
         batch.report.extend(res.issues)
         batch.deleted_allocations = deleted
-        batch.ledger = ledger_table(res.ledger)
         for d in deleted:
             iid = intervention_id_for(*d)
             if iid in known_interventions:
@@ -168,8 +175,11 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
                 reason = "allocation deleted (RedenWijziging 13): not loaded; it is not in the store"
             batch.report.add(Issue.make("(messages)", reason, severity="warning", field="ToewijzingNummer",
                                         value="-".join(d), table="interventions", rule="deleted"))
-        mt = build_message_tables(resolved, key=key, mapping=mapping or CategoryMap.load())
+        mt = build_message_tables(resolved, key=key, mapping=mapping or CategoryMap.load(), stored=stored,
+                                  deleted=deleted)
         batch.report.extend(mt.issues)
+        batch.ledger = ledger_table(res.ledger, mt.facts)
+        batch.derived = mt.derived
         for parts in mt.parts.values():
             for part in parts:
                 if part.num_rows:
@@ -177,9 +187,11 @@ def read_inputs(paths: Sequence[Path], *, settings: Settings, mapping: CategoryM
     return batch
 
 
-def ledger_table(versions: Sequence[Allocation]) -> pa.Table:
-    """The ``allocations`` ledger rows (typed, as the store takes them) for these winning versions."""
+def ledger_table(versions: Sequence[Allocation], facts: dict[str, ClientFact] | None = None) -> pa.Table:
+    """The ``allocations`` ledger rows (typed, as the store takes them) for these winning versions, with the client
+    fact of each standing one (``facts``: allocation id → fact; a deletion keeps none)."""
     spec = table_spec("allocations")
+    fs = [(facts or {}).get(intervention_id_for(*a.key)) for a in versions]
     return pa.table({
         "allocation_id": [intervention_id_for(*a.key) for a in versions],
         "allocated_on": pa.array([a.allocated_on for a in versions], pa.date32()),
@@ -187,6 +199,16 @@ def ledger_table(versions: Sequence[Allocation]) -> pa.Table:
         "message_date": pa.array([a.message_date for a in versions], pa.date32()),
         "message_id": [a.message_id for a in versions],
         "deleted": pa.array([a.deleted for a in versions], pa.bool_()),
+        "agb": [a.agb for a in versions],
+        "category": [a.category for a in versions],
+        "member_id": [f.member_id if f else None for f in fs],
+        "birth_date": pa.array([f.birth_date if f else None for f in fs], pa.date32()),
+        "name": [f.name if f else None for f in fs],
+        "address_id": [f.address_id if f else None for f in fs],
+        "postcode": [f.postcode if f else None for f in fs],
+        "name_key": [f.name_key if f else None for f in fs],
+        "relation_keys": [" ".join(f.relation_keys) or None if f else None for f in fs],
+        "file": [f.file if f else None for f in fs],
     }, schema=table_arrow_schema(spec))
 
 
@@ -198,6 +220,19 @@ def stored_allocation_versions(store: GraphStore) -> dict[str, StoredVersion]:
         for i, on, at, md, mid, d in zip(t["allocation_id"], t["allocated_on"], t["allocated_at"], t["message_date"],
                                          t["message_id"], t["deleted"], strict=True)
     }
+
+
+def stored_messages(store: GraphStore) -> StoredMessages:
+    """What the store holds that message ingest derives households from: the client facts of the ledger for
+    allocations whose intervention is stored, those interventions, and the members."""
+    ivs = store.read_table("interventions")
+    ivs = ivs.filter(pc.is_in(ivs.column("source"), value_set=pa.array(MESSAGE_SOURCES, pa.string())))
+    ledger = store.read_table("allocations")
+    facts = facts_from_ledger(ledger, ivs.column("intervention_id").to_pylist())
+    products = {i: (agb, i.split("-", 1)[0], cat) for i, agb, cat in zip(
+        ledger.column("allocation_id").to_pylist(), ledger.column("agb").to_pylist(),
+        ledger.column("category").to_pylist(), strict=True) if i in facts and agb is not None}
+    return StoredMessages(facts, ivs, store.read_table("members"), products)
 
 
 def check(batch: IngestBatch, *, known: KnownKeys | None = None) -> ValidationResult:
@@ -237,6 +272,15 @@ def prepare(tables: CareTables, *, key: bytes) -> CareTables:
     return CareTables(out)
 
 
+def with_derived(tables: CareTables, derived: dict[str, pa.Table]) -> CareTables:
+    """``tables`` plus the derived stored rows (:attr:`IngestBatch.derived`), whose keys the batch rows never hold."""
+    out = dict(tables.tables)
+    for name, rows in derived.items():
+        if rows.num_rows:
+            out[name] = pa.concat_tables([out[name], rows.cast(out[name].schema)]) if name in out else rows
+    return CareTables(out)
+
+
 def known_keys(store: GraphStore, names: Sequence[str] = ("districts", "agencies", "professionals", "households",
                                                           "members", "domains")) -> dict[str, pa.Array]:
     """Keys already in the store for the tables others refer to."""
@@ -266,13 +310,15 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
     known = known_keys(store) if store is not None else {}
     stored_allocations: frozenset[str] = frozenset()
     stored_versions: dict[str, StoredVersion] = {}
+    stored: StoredMessages | None = None
     if store is not None and any(p.suffix.lower() == ".xml" for p in expand_paths(paths)):
         ids = store.read_table("interventions").column("intervention_id").to_pylist()
         stored_allocations = frozenset(i for i in ids if i is not None)
         stored_versions = stored_allocation_versions(store)
+        stored = stored_messages(store)
     batch = read_inputs(paths, settings=settings, mapping=mapping, known_interventions=stored_allocations,
                         progress=progress, dry_run=dry_run or store is None, stored_versions=stored_versions,
-                        source_mapping=source_mapping)
+                        stored=stored, source_mapping=source_mapping)
     result = check(batch, known=known)
     report = result.report
     quarantined: dict[str, int] = {}
@@ -288,7 +334,7 @@ def ingest(paths: Sequence[Path], *, store: GraphStore | None, settings: Setting
     if dry_run or store is None:
         would = {"interventions": len(to_delete)} if to_delete else {}
         return IngestResult("dry-run", report, quarantined=quarantined, rows_loaded=rows, deleted=would)
-    prepared = prepare(tables, key=key)
+    prepared = with_derived(prepare(tables, key=key), batch.derived)
     try:
         load = store.load(prepared, progress=progress,
                           delete={"interventions": to_delete} if to_delete else None)
