@@ -13,9 +13,18 @@ from dataclasses import dataclass
 
 from graph.schema import TABLES, RelSpec, TableSpec, table_spec
 
-__all__ = ["HOUSEHOLD_TABLE", "Dependant", "household_dependants"]
+__all__ = ["HOUSEHOLD_TABLE", "LEDGER_CLIENT_COLUMNS", "LEDGER_TABLE", "MEMBERS_TABLE", "Dependant",
+           "household_dependants"]
 
 HOUSEHOLD_TABLE = "households"
+MEMBERS_TABLE = "members"
+LEDGER_TABLE = "allocations"
+LEDGER_CLIENT_COLUMNS: tuple[str, ...] = (
+    "member_id", "birth_date", "name", "address_id", "postcode", "name_key", "relation_keys",
+)
+"""The allocation ledger's columns that describe the client of a 301 version. The ledger row itself stays when its
+household is deleted (a version or tombstone still decides which later 301 wins), but these columns are blanked
+for the deleted households' members: what retention deletes about a person must not survive in the bookkeeping."""
 
 
 @dataclass(frozen=True, slots=True)

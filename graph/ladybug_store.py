@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 from graph.ddl import all_rel_specs, ladybug_ddl, node_specs
 from graph.domains import DOMAINS
 from graph.durable import fsync_path
-from graph.household_deletion import household_dependants
+from graph.household_deletion import LEDGER_CLIENT_COLUMNS, LEDGER_TABLE, MEMBERS_TABLE, household_dependants
 from graph.queries import Query
 from graph.schema import TABLE_ORDER, RelSpec, TableSpec, graph_property, table_arrow_schema, table_spec
 from graph.store import (
@@ -524,11 +524,14 @@ class LadybugStore:
             return {"households": 0, **{d: 0 for d in deps}}
         tables = {name: self.read_table(name) for name in TABLE_ORDER}
         counts: dict[str, int] = {}
+        members = tables[MEMBERS_TABLE]
+        gone = members.filter(pc.fill_null(pc.is_in(members.column("household_id"), value_set=ids), False))
         for name in ("households", *deps):
             t = tables[name]
             mask = pc.fill_null(pc.is_in(t.column("household_id"), value_set=ids), False)
             counts[name] = int(pc.sum(mask).as_py() or 0)
             tables[name] = t.filter(pc.invert(mask))
+        tables[LEDGER_TABLE] = _forget_clients(tables[LEDGER_TABLE], gone.column("member_id"))
         if any(counts.values()):
             self._rebuild(tables, None)
         return counts
@@ -872,3 +875,16 @@ def _normalise(table: pa.Table) -> pa.Table:
     if not changed:
         return table
     return pa.table(cols, names=table.column_names)
+
+
+def _forget_clients(ledger: pa.Table, member_ids: pa.ChunkedArray) -> pa.Table:
+    """``ledger`` with the client columns (:data:`graph.household_deletion.LEDGER_CLIENT_COLUMNS`) blanked on the
+    rows of ``member_ids``; the versions themselves stay."""
+    hit = pc.fill_null(pc.is_in(ledger.column("member_id"), value_set=member_ids.combine_chunks()), False)
+    if not pc.any(hit).as_py():
+        return ledger
+    for name in LEDGER_CLIENT_COLUMNS:
+        i = ledger.column_names.index(name)
+        col = ledger.column(i)
+        ledger = ledger.set_column(i, ledger.field(i), pc.if_else(hit, pa.scalar(None, col.type), col))
+    return ledger

@@ -13,7 +13,14 @@ from typing import Any
 
 from graph.ddl import all_rel_specs, neo4j_ddl, node_specs
 from graph.endpoint_queries import ENDPOINT_QUERIES
-from graph.household_deletion import HOUSEHOLD_TABLE, Dependant, household_dependants
+from graph.household_deletion import (
+    HOUSEHOLD_TABLE,
+    LEDGER_CLIENT_COLUMNS,
+    LEDGER_TABLE,
+    MEMBERS_TABLE,
+    Dependant,
+    household_dependants,
+)
 from graph.queries import ALL_QUERIES
 from graph.schema import TABLE_ORDER, RelSpec, TableSpec, graph_property, table_spec
 from graph.store import DELETABLE_TABLES
@@ -26,6 +33,7 @@ __all__ = [
     "all_cypher",
     "coordination_existing_cypher",
     "household_delete_cypher",
+    "ledger_forget_clients_cypher",
     "household_dependant_delete_cypher",
     "ids_exist_cypher",
     "node_count_cypher",
@@ -234,6 +242,22 @@ def household_delete_cypher() -> str:
     return f"UNWIND $ids AS key\nMATCH (n:{label} {{id: key}})\nDETACH DELETE n\nRETURN count(*) AS c"
 
 
+def ledger_forget_clients_cypher() -> str:
+    """Blank the client columns of the ledger rows of the members of the households in ``$ids`` (run before the
+    members go); returns how many ledger rows were blanked. See :data:`graph.household_deletion.LEDGER_CLIENT_COLUMNS`.
+    """
+    members = table_spec(MEMBERS_TABLE)
+    rel = next(r for r in members.rels if r.target_label == table_spec(HOUSEHOLD_TABLE).label)
+    ledger = table_spec(LEDGER_TABLE)
+    props = [graph_property(ledger, c) for c in LEDGER_CLIENT_COLUMNS]
+    member_prop = graph_property(ledger, "member_id")
+    sets = ", ".join(f"a.{p} = null" for p in props)
+    return (
+        f"UNWIND $ids AS key\nMATCH (m:{node_label(members)})-[:{rel.type}]->(:{rel.target_label} {{id: key}})\n"
+        f"MATCH (a:{node_label(ledger)} {{{member_prop}: m.id}})\nSET {sets}\nRETURN count(a) AS c"
+    )
+
+
 def node_delete_cypher(spec: TableSpec) -> str:
     """``DETACH DELETE`` the ``spec`` nodes whose ids are in ``$ids`` (``load(delete=...)``); returns how many."""
     if spec.rel_only is not None:
@@ -286,6 +310,7 @@ def all_cypher() -> list[tuple[str, dict[str, Any]]]:
         out.append((rel_count_cypher(rel.type), {}))
     for dep in household_dependants():
         out.append((household_dependant_delete_cypher(dep), {"ids": ["x1"]}))
+    out.append((ledger_forget_clients_cypher(), {"ids": ["x1"]}))
     out.append((household_delete_cypher(), {"ids": ["x1"]}))
     for name in DELETABLE_TABLES:
         out.append((node_delete_cypher(table_spec(name)), {"ids": ["x1"]}))

@@ -38,6 +38,7 @@ from graph.neo4j_queries import (
     household_delete_cypher,
     household_dependant_delete_cypher,
     ids_exist_cypher,
+    ledger_forget_clients_cypher,
     node_count_cypher,
     node_delete_cypher,
     node_existing_cypher,
@@ -429,6 +430,7 @@ class Neo4jStore:
             done = dict.fromkeys(counts, 0)  # rebuilt on every (retried) attempt
             for batch in _batches(ids, BATCH_SIZE):
                 params = {"ids": list(batch)}
+                self._fetch(tx, ledger_forget_clients_cypher(), params)
                 for dep in deps:
                     done[dep.table] += int(self._fetch(tx, household_dependant_delete_cypher(dep), params)[1][0][0])
                 done[HOUSEHOLD_TABLE] += int(self._fetch(tx, household_delete_cypher(), params)[1][0][0])

@@ -111,7 +111,12 @@ def small_rows() -> dict[str, list[dict[str, Any]]]:
         ],
         "allocations": [
             {"allocation_id": "jw-0363-1001", "allocated_on": D(2024, 1, 5), "allocated_at": "09:30:00",
-             "message_date": D(2024, 1, 5), "message_id": "M1", "deleted": False},
+             "message_date": D(2024, 1, 5), "message_id": "M1", "deleted": False, "member_id": "M3",
+             "birth_date": D(2015, 4, 1), "name": "Finn Smit", "postcode": "1011AB", "address_id": "A1",
+             "name_key": "nk1", "relation_keys": "a:A1", "file": "jw301.xml"},
+            {"allocation_id": "wmo-0363-1003", "allocated_on": D(2024, 3, 5), "allocated_at": "10:00:00",
+             "message_date": D(2024, 3, 5), "message_id": "M3", "deleted": False, "member_id": "M6",
+             "birth_date": D(1999, 2, 1), "name": "Ilse de Wit", "postcode": "1021CD", "file": "wmo301.xml"},
             {"allocation_id": "wmo-0363-2002", "allocated_on": D(2024, 2, 1), "allocated_at": "14:00:00",
              "message_date": D(2024, 2, 2), "message_id": "M2", "deleted": True},
         ],

@@ -203,7 +203,7 @@ def test_delete_households_matches_the_embedded_store(store: GraphStore, tmp_pat
         assert got == want
         assert got["households"] == 1 and got["members"] == 3
         assert store.counts() == embedded.counts()
-        for name in ("households", "members", "interventions", "coordinations", "assessments"):
+        for name in ("households", "members", "interventions", "coordinations", "assessments", "allocations"):
             assert store.read_table(name).to_pylist() == embedded.read_table(name).to_pylist(), name
     finally:
         embedded.close()
