@@ -273,3 +273,47 @@ def test_rows_are_numbered_per_part() -> None:
     assert res.tables["districts"].bad.tolist() == [False, False, True, False, True]
     typed = res.tables["districts"].typed
     assert typed.num_rows == 5 and all(f.nullable for f in typed.schema)  # invalid rows may hold nulls
+
+
+# --- cells a mapping marked wrong before validation -----------------------------------------------------------------
+def _mapped(p: RawPart, errors: list[Any]) -> RawPart:
+    return RawPart(p.table, p.file, p.data, rows=p.rows, sources={"municipality_code": "Gemeentecode"},
+                   cell_errors=errors)
+
+
+def test_a_cell_error_is_reported_once_under_its_source_column_in_its_own_part() -> None:
+    from ingest.tabular import CellError
+
+    unmapped = "code 'X' staat niet in de mapping"
+    first = part("districts", [district("d1")])
+    second = _mapped(part("districts", [district("d2"), district("d3", code="12")], file="wijken.csv"),
+                     [CellError("municipality_code", unmapped, "mapping", np.array([False, True]))])
+    res = run(first, second)
+    # one error for the cell (not also the pattern error '12' would get), on row 2 of the second part
+    assert issues(res) == [("districts", 2, "municipality_code", "mapping", unmapped, "12", "error")]
+    assert [(i.file, i.source_column) for i in res.report.issues] == [("wijken.csv", "Gemeentecode")]
+    result = res.tables["districts"]
+    assert result.bad.tolist() == [False, False, True]
+    assert result.reasons == {2: [f"Gemeentecode (municipality_code): {unmapped}"]}
+    assert column(res, "districts", "district_id") == ["d1", "d2", "d3"]
+    assert result.valid.column("district_id").to_pylist() == ["d1", "d2"]
+
+
+def test_without_a_cell_error_the_same_cell_gets_the_ordinary_check() -> None:
+    res = run(_mapped(part("districts", [district("d3", code="12")]), []))
+    [issue] = res.report.issues
+    assert (issue.row, issue.field, issue.value, issue.source_column) == (1, "municipality_code", "12", "Gemeentecode")
+    assert issue.rule != "mapping"
+    assert res.tables["districts"].reasons[0][0].startswith("Gemeentecode (municipality_code): ")
+
+
+def test_cell_errors_of_two_parts_land_on_their_own_rows() -> None:
+    from ingest.tabular import CellError
+
+    a = _mapped(part("districts", [district("d1"), district("d2")], file="a.csv"),
+                [CellError("municipality_code", "fout a", "mapping", np.array([True, False]))])
+    b = _mapped(part("districts", [district("d3"), district("d4")], file="b.csv"),
+                [CellError("municipality_code", "fout b", "mapping", np.array([False, True]))])
+    res = run(a, b)
+    assert [(i.file, i.row, i.reason) for i in res.report.issues] == [("a.csv", 1, "fout a"), ("b.csv", 2, "fout b")]
+    assert res.tables["districts"].bad.tolist() == [True, False, False, True]
