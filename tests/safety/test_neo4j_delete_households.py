@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from graph.household_deletion import household_dependants
-from graph.neo4j_queries import all_cypher, household_delete_cypher, household_dependant_delete_cypher
+from graph.neo4j_queries import (
+    all_cypher,
+    household_delete_cypher,
+    household_dependant_delete_cypher,
+    ledger_forget_clients_cypher,
+)
 from graph.neo4j_store import BATCH_SIZE
 from tests.graph.test_neo4j_adapter import store_with
 
@@ -29,7 +34,9 @@ def test_delete_households_runs_in_one_write_transaction_in_batches() -> None:
                       "members": 2 * n}
     assert [kind for kind, _ in driver.transactions] == ["write"]
     texts = [t for _, t, _ in driver.writes()]
-    per_batch = [household_dependant_delete_cypher(d) for d in household_dependants()] + [household_delete_cypher()]
+    # the members' client facts in the ledger are blanked first, while the members can still be matched
+    dependants = [household_dependant_delete_cypher(d) for d in household_dependants()]
+    per_batch = [ledger_forget_clients_cypher(), *dependants, household_delete_cypher()]
     assert texts == per_batch * 2
     batches = [p["ids"] for _, t, p in driver.writes() if t == household_delete_cypher()]
     assert [len(b) for b in batches] == [BATCH_SIZE, 10]
@@ -41,5 +48,6 @@ def test_delete_households_runs_in_one_write_transaction_in_batches() -> None:
 def test_statements_are_listed_for_the_linter() -> None:
     listed = {q for q, _ in all_cypher()}
     assert household_delete_cypher() in listed
+    assert ledger_forget_clients_cypher() in listed
     assert all(household_dependant_delete_cypher(d) in listed for d in household_dependants())
     assert "DETACH DELETE n" in household_delete_cypher()
