@@ -115,9 +115,11 @@ def _agency_staff(res: AsOfResults) -> dict[str, int]:
 
 
 def _agency_households(res: AsOfResults) -> dict[str, int]:
-    t = res.active.group_by("agency_id").aggregate([("household_id", "count_distinct")])
-    return dict(zip(t.column("agency_id").to_pylist(), t.column("household_id_count_distinct").to_pylist(),
-                    strict=True))
+    """Active households per agency: the agency side of :func:`analytics.projection.projection_nodes`."""
+    from analytics.projection import projection_nodes
+
+    t = projection_nodes(res.index.tables, res.as_of, side="agency")
+    return dict(zip(t.column("id").to_pylist(), t.column("households").to_pylist(), strict=True))
 
 
 def flag_summary(

@@ -145,6 +145,9 @@ def test_statistics_and_agencies(world: World) -> None:
     top = ag.pairs[0]
     assert (top.agency_a, top.agency_b, top.shared_households) == ("A1", "A2", 2)
     assert top.jaccard == pytest.approx(2 / 3, abs=1e-6)  # A1: H1,H2,H3; A2: H1,H2
+    # active on 2024-06-30: A1 I1,I7,I8 (H1,H3,H2); A2 I2,I3,I5 (H1,H2); A3 only I4, ended 2024-05-01; A4 I6 (H3)
+    active = {a.agency.agency_id: a.active_households for a in ag.agencies}
+    assert (active["A1"], active["A2"], active["A3"], active["A4"]) == (3, 2, 0, 1)
 
 
 def test_cache_builds_once_under_concurrency_and_invalidates(world: World) -> None:
